@@ -1,0 +1,77 @@
+"""python3 -m trainer {train | encode | export | sp-ids | build-demo}
+
+train   reads one JSON config (trainer/config.py) on stdin; JSON-line events on stdout; exit 0 done,
+        2 bad input ({"event":"error"}), 143 stopped by SIGTERM after a checkpoint.
+encode  --model DIR [--device cpu|cuda] [--dtype fp32|fp16|bf16]: JSON-lines inference (docs/CONTRACTS.md).
+export  --model DIR [--fp16]: DIR/onnx/model.onnx + a parity line.
+sp-ids  --model DIR: SentencePiece ids (<s> ... </s>) of each stdin line, one JSON list a line (tokenizer parity).
+build-demo OUT_DIR: the demo model (scripts/build-demo-model.sh).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import warnings
+
+
+def main(argv=None) -> int:
+    warnings.filterwarnings("ignore")
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help"):
+        sys.stderr.write(__doc__)
+        return 0 if argv else 2
+    cmd, rest = argv[0], argv[1:]
+    from .events import TrainerError, emit, fail
+    try:
+        if cmd == "train":
+            from .config import parse_config
+            from .train import Stop, run
+            cfg = parse_config(sys.stdin.read())
+            return run(cfg, Stop().install())
+        if cmd == "encode":
+            ap = argparse.ArgumentParser(prog="trainer encode")
+            ap.add_argument("--model", required=True)
+            ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+            ap.add_argument("--dtype", default="fp32", choices=["fp32", "fp16", "bf16"])
+            a = ap.parse_args(rest)
+            from .encode import serve
+            return serve(a.model, a.device, a.dtype)
+        if cmd == "export":
+            ap = argparse.ArgumentParser(prog="trainer export")
+            ap.add_argument("--model", required=True)
+            ap.add_argument("--fp16", action="store_true")
+            a = ap.parse_args(rest)
+            if not os.path.isdir(a.model):
+                raise TrainerError(f"model folder {a.model!r} not found", "missing_model")
+            from .export import export_folder
+            res = export_folder(a.model, a.fp16)
+            print(json.dumps(res), flush=True)
+            return 0 if res["ok"] else 1
+        if cmd == "sp-ids":
+            ap = argparse.ArgumentParser(prog="trainer sp-ids")
+            ap.add_argument("--model", required=True)
+            a = ap.parse_args(rest)
+            import sentencepiece as spm
+            sp = spm.SentencePieceProcessor(model_file=os.path.join(a.model, "spm.model"))
+            for line in sys.stdin:
+                print(json.dumps([0] + sp.encode(line.rstrip("\n")) + [2]))
+            return 0
+        if cmd == "build-demo":
+            from .demo.build import main as build_main
+            return build_main(rest)
+        raise TrainerError(f"unknown command {cmd!r}", "usage")
+    except TrainerError as e:
+        return fail(e)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # unexpected: still one error line, traceback on stderr
+        import traceback
+        traceback.print_exc()
+        emit("error", code="internal", reason=f"{type(e).__name__}: {e}".replace("\n", " "))
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
