@@ -1,0 +1,24 @@
+import { M3Encoder, type EncoderConfig } from "./encoder";
+import { openModelFolder } from "./model-folder";
+import { OrtBackend } from "./ort-backend";
+import { M3Tokenizer } from "./tokenizer";
+import { TorchBackend } from "./torch-backend";
+
+/** Opens a model folder with the chosen backend. Errors name the missing file (ModelFolderError). */
+export interface LoadEncoderOptions extends EncoderConfig {
+  backend?: "onnxruntime" | "torch";
+  threads?: number;
+  device?: "cpu" | "cuda";
+  onnxFile?: string;
+}
+
+export async function loadEncoder(modelDir: string, opts: LoadEncoderOptions = {}): Promise<{ encoder: M3Encoder; maxLength: number }> {
+  const backendName = opts.backend ?? "onnxruntime";
+  const folder = openModelFolder(modelDir, { needOnnx: backendName === "onnxruntime", onnxFile: opts.onnxFile });
+  const tokenizer = M3Tokenizer.fromFiles(folder.tokenizerJson, folder.tokenizerConfig);
+  const backend =
+    backendName === "onnxruntime"
+      ? await OrtBackend.load(folder.onnxPath, folder.dim, { threads: opts.threads })
+      : await TorchBackend.start(modelDir, { device: opts.device });
+  return { encoder: new M3Encoder(tokenizer, backend, opts), maxLength: folder.maxLength };
+}
