@@ -4,7 +4,7 @@ import path from "node:path";
 // Unit + integration tests. Integration tests talk to the real PostgreSQL named by
 // DATABASE_URL (scripts/test.sh creates and migrates a dedicated test database).
 export default defineConfig({
-  resolve: { alias: { "~": path.resolve(__dirname) } },
+  resolve: { alias: { "~": path.resolve(import.meta.dirname) } },
   test: {
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", ".next/**", "playwright/**"],

@@ -1,0 +1,23 @@
+import { createCallerFactory, createTRPCRouter } from "./trpc";
+import { authRouter } from "./routers/auth";
+import { userRouter } from "./routers/user";
+import { workspaceRouter } from "./routers/workspace";
+import { memberRouter } from "./routers/member";
+import { inviteRouter } from "./routers/invite";
+import { auditRouter } from "./routers/audit";
+import { jobRouter } from "./routers/job";
+import { workerRouter } from "./routers/worker";
+
+export const appRouter = createTRPCRouter({
+  auth: authRouter,
+  user: userRouter,
+  workspace: workspaceRouter,
+  member: memberRouter,
+  invite: inviteRouter,
+  audit: auditRouter,
+  job: jobRouter,
+  worker: workerRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,10 @@
+import type { JobDefinition } from "../types";
+import { noopJob } from "./noop";
+import { sleepJob } from "./sleep";
+
+/** Every job type the platform knows. A worker runs those whose `requires` it satisfies. */
+export const jobDefinitions: JobDefinition<any>[] = [noopJob, sleepJob];
+
+export function getJobDefinition(type: string): JobDefinition<unknown> | undefined {
+  return jobDefinitions.find((d) => d.type === type);
+}

@@ -1,0 +1,46 @@
+import type { DbOrTx } from "../../db";
+import { db } from "../../db";
+
+export type AuditAction =
+  | "workspace.created"
+  | "member.joined"
+  | "member.role_changed"
+  | "member.removed"
+  | "member.left"
+  | "invite.created"
+  | "invite.revoked";
+
+/** Writes one audit row; call it inside the transaction of the change it records. */
+export async function writeAudit(
+  tx: DbOrTx,
+  entry: { workspaceId: string; actorId: string | null; action: AuditAction; targetUserId?: string; details?: Record<string, unknown> },
+): Promise<void> {
+  await tx.auditLog.create({
+    data: {
+      workspaceId: entry.workspaceId,
+      actorId: entry.actorId,
+      action: entry.action,
+      targetUserId: entry.targetUserId ?? null,
+      details: (entry.details ?? {}) as object,
+    },
+  });
+}
+
+export async function listAudit({ workspaceId, limit }: { workspaceId: string; limit: number }) {
+  const rows = await db.auditLog.findMany({
+    where: { workspaceId },
+    orderBy: { createdAt: "desc" },
+    take: limit,
+  });
+  const userIds = [...new Set(rows.flatMap((r) => [r.actorId, r.targetUserId]).filter((x): x is string => !!x))];
+  const users = await db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } });
+  const email = new Map(users.map((u) => [u.id, u.email]));
+  return rows.map((r) => ({
+    id: r.id,
+    action: r.action,
+    actor: r.actorId ? (email.get(r.actorId) ?? r.actorId) : null,
+    target: r.targetUserId ? (email.get(r.targetUserId) ?? r.targetUserId) : null,
+    details: r.details,
+    createdAt: r.createdAt,
+  }));
+}
