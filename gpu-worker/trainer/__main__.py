@@ -4,7 +4,8 @@ train   reads one JSON config (trainer/config.py) on stdin; JSON-line events on 
         2 bad input ({"event":"error"}), 143 stopped by SIGTERM after a checkpoint.
 encode  --model DIR [--device cpu|cuda] [--dtype fp32|fp16|bf16]: JSON-lines inference (docs/CONTRACTS.md).
 export  --model DIR [--fp16]: DIR/onnx/model.onnx + a parity line.
-sp-ids  --model DIR: SentencePiece ids (<s> ... </s>) of each stdin line, one JSON list a line (tokenizer parity).
+sp-ids  --model DIR [--sample N]: {"text", "ids"} per line: SentencePiece ids (<s> ... </s>) of each stdin
+        line (a JSON string) or of N sentences of ../shared/data (tokenizer parity with Node).
 build-demo OUT_DIR: the demo model (scripts/build-demo-model.sh).
 """
 from __future__ import annotations
@@ -52,12 +53,10 @@ def main(argv=None) -> int:
         if cmd == "sp-ids":
             ap = argparse.ArgumentParser(prog="trainer sp-ids")
             ap.add_argument("--model", required=True)
+            ap.add_argument("--sample", type=int, default=0, help="N sentences from ../shared/data instead of stdin")
             a = ap.parse_args(rest)
-            import sentencepiece as spm
-            sp = spm.SentencePieceProcessor(model_file=os.path.join(a.model, "spm.model"))
-            for line in sys.stdin:
-                print(json.dumps([0] + sp.encode(line.rstrip("\n")) + [2]))
-            return 0
+            from .demo.parity import sp_ids
+            return sp_ids(a.model, a.sample)
         if cmd == "build-demo":
             from .demo.build import main as build_main
             return build_main(rest)
