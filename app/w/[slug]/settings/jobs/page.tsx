@@ -1,0 +1,5 @@
+import { JobsTable } from "./jobs-table";
+
+export default function JobsPage() {
+  return <JobsTable />;
+}

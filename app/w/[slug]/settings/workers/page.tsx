@@ -1,0 +1,5 @@
+import { WorkersTable } from "./workers-table";
+
+export default function WorkersPage() {
+  return <WorkersTable />;
+}
