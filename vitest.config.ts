@@ -1,13 +1,21 @@
-import { defineConfig } from "vitest/config";
 import path from "node:path";
+import { defineConfig } from "vitest/config";
+import { testDatabaseUrl } from "./server/testing/database";
 
-// Unit + integration tests. Integration tests talk to the real PostgreSQL named by
-// DATABASE_URL (scripts/test.sh creates and migrates a dedicated test database).
+// Unit + integration tests. Integration tests talk to a real PostgreSQL: a fresh database
+// (TEST_DATABASE_URL, default m3_test on 127.0.0.1:5432) is created and migrated per run.
 export default defineConfig({
   resolve: { alias: { "~": path.resolve(import.meta.dirname) } },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", ".next/**", "playwright/**"],
+    exclude: ["node_modules/**", ".next/**", "playwright/**", ".cache/**"],
+    globalSetup: ["server/testing/global-setup.ts"],
+    env: {
+      NODE_ENV: "test",
+      DATABASE_URL: testDatabaseUrl(),
+      AUTH_SECRET: "test-secret-test-secret-test-secret-0123",
+      SIGN_IN_MAX_FAILURES: "3",
+    },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

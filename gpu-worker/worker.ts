@@ -87,10 +87,8 @@ export class Worker {
       }
       const job = runJob(claimed, this.id, handlers[claimed.type]!, this.log);
       this.running.set(claimed.id, job);
-      void this.setCurrentJob();
       void job.done.then(() => {
         this.running.delete(claimed.id);
-        void this.setCurrentJob();
         this.wakeUp();
       });
     }
@@ -111,15 +109,12 @@ export class Worker {
     await db.worker.update({ where: { id: this.id }, data: { status: "stopped", currentJobId: null } }).catch(() => undefined);
   }
 
+  /** Liveness plus the job in hand; written on a timer, not per job, to keep claims cheap. */
   private async beat(): Promise<void> {
+    const currentJobId = [...this.running.keys()][0] ?? null;
     await db.worker
-      .update({ where: { id: this.id }, data: { heartbeatAt: new Date(), status: this.stopping ? "stopping" : "online" } })
+      .update({ where: { id: this.id }, data: { heartbeatAt: new Date(), currentJobId, status: this.stopping ? "stopping" : "online" } })
       .catch((error: Error) => this.log("worker heartbeat failed", { error: error.message }));
-  }
-
-  private async setCurrentJob(): Promise<void> {
-    const current = [...this.running.keys()][0] ?? null;
-    await db.worker.update({ where: { id: this.id }, data: { currentJobId: current } }).catch(() => undefined);
   }
 
   private async reap(): Promise<void> {

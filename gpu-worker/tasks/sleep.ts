@@ -8,8 +8,8 @@ interface Payload {
 }
 
 /** Test job: sleeps in `steps` slices, reporting progress; stops at once when aborted. */
-export const runSleep: JobHandler<Payload> = async ({ payload, signal, progress, log }) => {
-  await log(`sleeping ${payload.ms} ms`);
+export const runSleep: JobHandler<Payload> = async ({ payload, signal, progress, log, workerId }) => {
+  await log(`worker ${workerId}: sleeping ${payload.ms} ms`);
   for (let step = 1; step <= payload.steps; step++) {
     await wait(payload.ms / payload.steps, undefined, { signal });
     await progress(step / payload.steps, `step ${step}/${payload.steps}`);

@@ -7,31 +7,27 @@ import { db } from "../db";
 import { env } from "../env";
 import { AppError } from "../lib/app-error";
 import { authorizeCredentials } from "./credentials";
+import { enabledSsoProviders } from "./sso";
 
 class RateLimited extends CredentialsSignin {
   code = "rate_limited";
 }
 
-/** Optional single-sign-on providers, switched on by their env variables. */
+/** SSO providers switched on by env (see sso.ts). */
 function ssoProviders(): NextAuthConfig["providers"] {
-  const providers: NextAuthConfig["providers"] = [];
-  if (env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET) {
-    providers.push(GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET }));
-  }
-  if (env.AUTH_OIDC_ISSUER && env.AUTH_OIDC_ID && env.AUTH_OIDC_SECRET) {
-    providers.push({
-      id: "oidc",
-      name: "SSO",
-      type: "oidc",
-      issuer: env.AUTH_OIDC_ISSUER,
-      clientId: env.AUTH_OIDC_ID,
-      clientSecret: env.AUTH_OIDC_SECRET,
-    });
-  }
-  return providers;
+  return enabledSsoProviders().map((provider) =>
+    provider.id === "github"
+      ? GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET })
+      : {
+          id: "oidc",
+          name: provider.name,
+          type: "oidc" as const,
+          issuer: env.AUTH_OIDC_ISSUER,
+          clientId: env.AUTH_OIDC_ID,
+          clientSecret: env.AUTH_OIDC_SECRET,
+        },
+  );
 }
-
-export const enabledSsoProviders = () => ssoProviders().map((p) => (typeof p === "function" ? p() : p)).map((p) => ({ id: p.id, name: p.name }));
 
 // Secure cookies need https; on plain-http localhost the browser would drop them.
 const secureCookies = env.AUTH_URL?.startsWith("https://") ?? false;

@@ -1,0 +1,25 @@
+import pg from "pg";
+import { applyMigrations } from "../db/migrate";
+
+/** The test database: TEST_DATABASE_URL, or m3_test on the local PostgreSQL server. */
+export function testDatabaseUrl(): string {
+  return process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/m3_test";
+}
+
+/** Drops and recreates the database named by `url`, then applies the committed migrations. */
+export async function recreateDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = target.pathname.slice(1);
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`Refusing to recreate database "${name}"`);
+  const admin = new URL(url);
+  admin.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  await applyMigrations(url);
+}
