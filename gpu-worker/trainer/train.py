@@ -273,7 +273,7 @@ def run(cfg: TrainConfig, stop: Optional[Stop] = None, on_step: Optional[Callabl
             os.makedirs(os.path.join(tmp, "model"))
             _write_model_folder(model, cfg, os.path.join(tmp, "model"), step)
             if cfg.lora is not None:
-                save_adapter(model.encoder, LoraConfig(**asdict(cfg.lora)), os.path.join(tmp, "adapter"), cfg.model)
+                _write_adapter(model, cfg, os.path.join(tmp, "adapter"))
         state = {"optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
                  "scaler": scaler.state_dict() if scaler else None, "step": step, "epoch": epoch, "batch": bidx,
                  "split": split, "rng_cpu": torch.get_rng_state(),
@@ -375,6 +375,14 @@ def _write_model_folder(model: M3Model, cfg: TrainConfig, folder: str, step: int
     copy_tokenizer(cfg.model, folder)
 
 
+def _write_adapter(model: M3Model, cfg: TrainConfig, folder: str) -> None:
+    """peft-style adapter + the (small, possibly trained) heads, like peft's modules_to_save."""
+    save_adapter(model.encoder, LoraConfig(**asdict(cfg.lora)), folder, os.path.abspath(cfg.model))
+    for name in ("colbert_linear", "sparse_linear"):
+        torch.save({k: v.detach().float().cpu().clone() for k, v in getattr(model, name).state_dict().items()},
+                   os.path.join(folder, f"{name}.pt"))
+
+
 def _write_final(model: M3Model, cfg: TrainConfig, step: int) -> str:
     tmp = ckpt.tmp_dir(cfg.output_dir, "model")
     _write_model_folder(model, cfg, tmp, step)
@@ -382,7 +390,7 @@ def _write_final(model: M3Model, cfg: TrainConfig, step: int) -> str:
     ckpt.commit(tmp, final)
     if cfg.lora is not None:
         tmp = ckpt.tmp_dir(cfg.output_dir, "adapter")
-        save_adapter(model.encoder, LoraConfig(**asdict(cfg.lora)), tmp, os.path.abspath(cfg.model))
+        _write_adapter(model, cfg, tmp)
         ckpt.commit(tmp, os.path.join(cfg.output_dir, "adapter"))
     return final
 
