@@ -14,13 +14,13 @@ cpSync(path.join(FIX, "tiny-model"), path.join(root, "models/tuned"), { recursiv
 cpSync(path.join(FIX, "eval-beir"), path.join(root, "data/beir"), { recursive: true });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function fakeContext<T>(payload: unknown) {
+function fakeContext(payload: unknown) {
   const progress: Array<[number, string | undefined]> = [];
   const logs: string[] = [];
-  const ctx: JobContext<T> = {
+  const ctx: JobContext<never> = {
     jobId: "job-1",
     workerId: "worker-test",
-    payload: payload as T,
+    payload: payload as never,
     signal: new AbortController().signal,
     progress: async (f, m) => void progress.push([f, m]),
     log: async (l) => void logs.push(l),

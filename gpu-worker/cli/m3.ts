@@ -1,0 +1,50 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * m3 — headless command line for the inference and evaluation engine.
+ *   m3 metrics --qrels QRELS --run RUN [--run RUN2] [--per-query]
+ *   m3 eval    --model DIR [--tuned DIR] --data DIR --output report.json [...]
+ *   m3 mine    --model DIR --input train.jsonl --output mined.jsonl [...]
+ * Results are printed as JSON on stdout; errors go to stderr with exit code 1 (2 for usage).
+ */
+import { parseArgs } from "node:util";
+import { evalCommand } from "./eval-command";
+import { metricsCommand } from "./metrics-command";
+import { mineCommand } from "./mine-command";
+
+const STRING_OPTIONS = [
+  "qrels", "model", "tuned", "data", "split", "corpus", "queries", "output", "modes", "run-dir", "cache-dir",
+  "glossary", "projection", "backend", "threads", "query-max-length", "passage-max-length", "input", "pool",
+  "range", "negatives", "fn-ratio", "seed", "query-instruction",
+];
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      ...Object.fromEntries(STRING_OPTIONS.map((k) => [k, { type: "string" as const }])),
+      run: { type: "string", multiple: true },
+      "per-query": { type: "boolean" },
+      "teacher-scores": { type: "boolean" },
+    },
+    strict: true,
+  });
+  let out: unknown;
+  if (command === "metrics") out = metricsCommand(values as Parameters<typeof metricsCommand>[0]);
+  else if (command === "eval") out = await evalCommand(values);
+  else if (command === "mine") out = await mineCommand(values);
+  else {
+    process.stderr.write("usage: m3 metrics|eval|mine [options]  (see gpu-worker/cli/m3.ts)\n");
+    return 2;
+  }
+  process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`m3: ${(e as Error).message}\n`);
+    process.exit(1);
+  },
+);
