@@ -7,6 +7,7 @@
  * Runs on the committed random-weight fixture (fixtures/tiny-model) always, and on the demo model
  * (.cache/demo-model, built by scripts/build-demo-model.sh) when it exists.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -53,7 +54,7 @@ describe.each(models)("ORT vs PyTorch parity on the %s", (_label, dir) => {
   beforeAll(async () => {
     const loaded = await loadEncoder(dir, { maxBatchTokens: 4096 });
     ortEnc = loaded.encoder;
-    maxLength = Math.min(loaded.maxLength, 512);
+    maxLength = Math.min(loaded.maxLength, 256); // long texts get truncated: reported, not silent
     torchEnc = new M3Encoder(ortEnc.tokenizer, await TorchBackend.start(dir), { maxBatchTokens: 4096 });
   });
   afterAll(async () => {
@@ -66,6 +67,7 @@ describe.each(models)("ORT vs PyTorch parity on the %s", (_label, dir) => {
     const a = await ortEnc.encode(TEXTS, { maxLength, outputs });
     const b = await torchEnc.encode(TEXTS, { maxLength, outputs });
     const d = compare(a, b);
+    console.log(`parity ${_label}: max |ORT − torch| dense ${d.dense.toExponential(2)}, sparse ${d.sparse.toExponential(2)}, colbert ${d.colbert.toExponential(2)}`);
     expect(d.dense).toBeLessThanOrEqual(TOL);
     expect(d.sparse).toBeLessThanOrEqual(TOL);
     expect(d.colbert).toBeLessThanOrEqual(TOL);
@@ -84,6 +86,17 @@ describe.each(models)("ORT vs PyTorch parity on the %s", (_label, dir) => {
     }
     const reversed = await ortEnc.encode([...sample].reverse(), { maxLength, outputs: ["dense"] });
     expect(maxDiff(reversed.dense.subarray(0, dim), batched.dense.subarray(23 * dim, 24 * dim))).toBeLessThanOrEqual(TOL);
+  });
+
+  it.skipIf(!existsSync(path.join(dir, "spm.model")))("tokenizer.json in JS gives SentencePiece's ids (trainer sp-ids)", () => {
+    const out = execFileSync("/usr/bin/python3", ["-m", "trainer", "sp-ids", "--model", dir], {
+      cwd: path.join(ROOT, "gpu-worker"),
+      input: TEXTS.map((t) => JSON.stringify(t)).join("\n") + "\n",
+      encoding: "utf8",
+    });
+    const want = out.trim().split("\n").map((l) => (JSON.parse(l) as { ids: number[] }).ids);
+    expect(want).toHaveLength(TEXTS.length);
+    TEXTS.forEach((t, i) => expect(ortEnc.tokenizer.encode(t, 100_000).ids, `text ${i}`).toEqual(want[i]));
   });
 
   it("backends report health", async () => {
