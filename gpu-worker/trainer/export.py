@@ -48,8 +48,10 @@ def export_onnx(model: M3Model, path: str, fp16: bool = False) -> None:
     model = model.eval().float()
     ids, mask = sample_inputs(model.config.vocab_size)
     tmp = f"{path}.tmp-{os.getpid()}"
+    import inspect
+    extra = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
     with torch.no_grad():
-        torch.onnx.export(OnnxWrapper(model), (ids, mask), tmp, opset_version=17,
+        torch.onnx.export(OnnxWrapper(model), (ids, mask), tmp, opset_version=17, **extra,
                           input_names=["input_ids", "attention_mask"], output_names=OUTPUTS,
                           dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
                                         "dense": {0: "batch"}, "sparse": {0: "batch", 1: "seq"},

@@ -344,8 +344,9 @@ def run(cfg: TrainConfig, stop: Optional[Stop] = None, on_step: Optional[Callabl
             on_step(step, loss_v)
         if is_main and (step % cfg.log_steps == 0 or step == total):
             dt = max(1e-9, time.time() - t_win)
+            mem = {"peak_mem_mb": round(torch.cuda.max_memory_allocated(device) / 2**20, 1)} if device.type == "cuda" else {}
             emit("step", step=step, loss=loss_v, lr=lr, grad_norm=gnorm, samples_per_s=samples * world / dt,
-                 epoch=epoch, **{k: v / n_micro for k, v in stats_sum.items()})
+                 epoch=epoch, **mem, **{k: v / n_micro for k, v in stats_sum.items()})
             samples, t_win = 0, time.time()
         if not math.isfinite(loss_v):
             raise TrainerError(f"loss is not finite at step {step}", "diverged")
