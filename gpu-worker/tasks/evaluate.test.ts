@@ -7,7 +7,7 @@ import type { EvaluationReport } from "../inference/run-evaluation";
 import { makeEvaluateHandler } from "./evaluate";
 import type { JobContext } from "./types";
 
-const FIX = path.resolve(__dirname, "../inference/fixtures");
+const FIX = path.resolve(import.meta.dirname, "../inference/fixtures");
 const root = mkdtempSync(path.join(tmpdir(), "m3-eval-"));
 cpSync(path.join(FIX, "tiny-model"), path.join(root, "models/base"), { recursive: true });
 cpSync(path.join(FIX, "tiny-model"), path.join(root, "models/tuned"), { recursive: true });

@@ -6,7 +6,7 @@ import { mineNegativesPayload } from "~/server/jobs/definitions/mine-negatives";
 import { makeMineNegativesHandler } from "./mine-negatives";
 import type { JobContext } from "./types";
 
-const FIX = path.resolve(__dirname, "../inference/fixtures");
+const FIX = path.resolve(import.meta.dirname, "../inference/fixtures");
 const root = mkdtempSync(path.join(tmpdir(), "m3-mine-"));
 cpSync(path.join(FIX, "tiny-model"), path.join(root, "models/base"), { recursive: true });
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -16,7 +16,7 @@ import { callerFor, createUser, createWorkspaceWith } from "../testing/factories
 const PUBLIC_ALLOWED = new Set(["auth.signUp", "auth.ssoProviders"]);
 
 type AnyProcedure = { _def: { type: "query" | "mutation" | "subscription"; meta?: ProcedureMeta } };
-const procedures = Object.entries(appRouter._def.procedures as Record<string, AnyProcedure>);
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProcedure>);
 
 async function call(userId: string | null, path: string, input: unknown): Promise<unknown> {
   let target: any = callerFor(userId);

@@ -59,7 +59,7 @@ export async function retryJob({ workspaceId, jobId }: { workspaceId: string; jo
     }
     await tx.job.update({
       where: { id: jobId },
-      data: { status: "QUEUED", attempts: 0, cancelRequested: false, runAt: new Date(), finishedAt: null, progress: 0, progressMessage: null },
+      data: { status: "QUEUED", attempts: 0, cancelRequested: false, runAt: new Date(), finishedAt: null, progress: 0, progressMessage: null, lastError: null },
     });
     await notify(tx, JOB_CHANNEL, job.type);
     return { status: "QUEUED" as const };

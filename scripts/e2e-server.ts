@@ -1,0 +1,23 @@
+/**
+ * The platform as the browser tests see it: a fresh, migrated e2e database on the test
+ * PostgreSQL, then `npm start` (web + worker) against it. Playwright starts and stops this.
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { recreateDatabase } from "../server/testing/database";
+
+const url = process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/m3_e2e";
+await recreateDatabase(url);
+
+const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+  cwd: path.resolve(import.meta.dirname, ".."),
+  env: {
+    ...process.env,
+    DATABASE_URL: url,
+    AUTH_SECRET: process.env.AUTH_SECRET ?? "e2e-secret-e2e-secret-e2e-secret-e2e-0123",
+    M3_DATA_DIR: process.env.M3_DATA_DIR ?? ".data/e2e",
+  },
+  stdio: "inherit",
+});
+for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => child.kill(signal));
+child.on("exit", (code) => process.exit(code ?? 0));

@@ -1,0 +1,89 @@
+/**
+ * `npm start`: everything on embedded defaults. Without DATABASE_URL it starts an embedded
+ * PostgreSQL under .data/postgres; with it, uses that database. Then it migrates, builds the
+ * web app when the sources changed, starts web + one worker, and prints the URL.
+ * Ctrl-C (or SIGTERM) stops the children first, then the database.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../server/dev/embedded-postgres";
+import { applyMigrations } from "../server/db/migrate";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const DATA = path.resolve(ROOT, process.env.M3_DATA_DIR ?? ".data");
+const PORT = Number(process.env.PORT ?? 3000);
+mkdirSync(DATA, { recursive: true });
+
+function persistentSecret(file: string): string {
+  const at = path.join(DATA, file);
+  if (!existsSync(at)) writeFileSync(at, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  return readFileSync(at, "utf8").trim();
+}
+
+/** Rebuild when HEAD or the working tree changed since the last build. */
+function buildStamp(): string {
+  const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout ?? "";
+  const dirty = spawnSync("git", ["status", "--porcelain", "--", "app", "server", "next.config.ts", "package-lock.json"], { cwd: ROOT, encoding: "utf8" }).stdout ?? "";
+  return createHash("sha256").update(head + dirty).digest("hex");
+}
+
+function runOrExit(command: string, args: string[], env: NodeJS.ProcessEnv) {
+  const result = spawnSync(command, args, { cwd: ROOT, env, stdio: "inherit" });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+let embedded: EmbeddedDatabase | null = null;
+let databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl) {
+  const port = Number(process.env.M3_PG_PORT ?? 54329);
+  console.log(`Starting embedded PostgreSQL on 127.0.0.1:${port} (data in ${path.join(DATA, "postgres")})`);
+  embedded = await startEmbeddedPostgres(path.join(DATA, "postgres"), port);
+  databaseUrl = embedded.url;
+}
+
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATABASE_URL: databaseUrl,
+  AUTH_SECRET: process.env.AUTH_SECRET ?? persistentSecret("auth-secret"),
+  ARTIFACTS_DIR: process.env.ARTIFACTS_DIR ?? path.join(DATA, "artifacts"),
+  NEXT_TELEMETRY_DISABLED: "1",
+  NODE_ENV: "production",
+};
+
+const migrations = await applyMigrations(databaseUrl);
+console.log(`Database ready (${migrations.applied.length} migrations applied, ${migrations.alreadyApplied.length} already there)`);
+
+if (!existsSync(path.join(ROOT, "server/generated/prisma/client.ts"))) runOrExit("npx", ["tsx", "scripts/prisma-generate.ts"], env);
+const stampFile = path.join(ROOT, ".next", "m3-build-stamp");
+const stamp = buildStamp();
+if (!existsSync(stampFile) || readFileSync(stampFile, "utf8") !== stamp || process.argv.includes("--rebuild")) {
+  console.log("Building the web app (first start or sources changed)...");
+  runOrExit("npx", ["next", "build"], env);
+  writeFileSync(stampFile, stamp);
+}
+
+const children: ChildProcess[] = [
+  spawn("npx", ["next", "start", "-p", String(PORT)], { cwd: ROOT, env, stdio: "inherit" }),
+  spawn(process.execPath, ["--import", "tsx", "gpu-worker/main.ts"], { cwd: ROOT, env, stdio: "inherit" }),
+];
+console.log(`\nM3 Studio is running at http://localhost:${PORT}\n`);
+
+let stopping = false;
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all(
+    children.map((child) => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    })),
+  );
+  await embedded?.stop();
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+for (const child of children) child.on("exit", (code) => void shutdown(code ?? 1));
