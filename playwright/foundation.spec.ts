@@ -16,6 +16,8 @@ test("sign up, create a workspace, invite a viewer by link; the viewer sees it r
   await expect(owner.getByRole("heading", { name: "Datasets", exact: true })).toBeVisible();
   await shot(owner, "01-owner-datasets");
   const workspaceUrl = new URL(owner.url()).pathname.replace(/\/datasets$/, "");
+  const sessionCookie = (await ownerContext.cookies()).find((c) => c.name.endsWith("authjs.session-token"));
+  expect(sessionCookie).toMatchObject({ httpOnly: true, sameSite: "Lax" });
 
   // A second, private workspace the viewer must never reach.
   await owner.getByLabel("Workspace", { exact: true }).selectOption({ label: "+ New workspace" });

@@ -3,13 +3,17 @@
 import { signIn } from "next-auth/react";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { useTRPC } from "../../_trpc/react";
 import { Button, Field, Input } from "../../_components/ui";
 
 export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
   const t = useTranslations("auth");
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const trpc = useTRPC();
+  const sso = useQuery(trpc.auth.ssoProviders.queryOptions());
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -38,6 +42,11 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
       <Button type="submit" disabled={pending} className="w-full">
         {t("signIn")}
       </Button>
+      {sso.data?.map((provider) => (
+        <Button key={provider.id} type="button" variant="secondary" className="w-full" onClick={() => void signIn(provider.id, { redirectTo: callbackUrl })}>
+          {t("continueWith", { provider: provider.name })}
+        </Button>
+      ))}
       <p className="text-center text-sm text-slate-600">
         {t("noAccount")}{" "}
         <Link className="text-brand-600 underline" href={`/sign-up?callbackUrl=${encodeURIComponent(callbackUrl)}`}>
