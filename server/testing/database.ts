@@ -1,9 +1,26 @@
 import pg from "pg";
 import { applyMigrations } from "../db/migrate";
 
-/** The test database: TEST_DATABASE_URL, or m3_test on the local PostgreSQL server. */
+/**
+ * The test database: TEST_DATABASE_URL, or a database private to this test run on the local
+ * PostgreSQL server (named by the runner's pid, so two runs on one machine never collide).
+ */
 export function testDatabaseUrl(): string {
-  return process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/m3_test";
+  if (!process.env.TEST_DATABASE_URL) process.env.TEST_DATABASE_URL = `postgresql://postgres@127.0.0.1:5432/m3_test_${process.pid}`;
+  return process.env.TEST_DATABASE_URL;
+}
+
+export async function dropDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new URL(url);
+  admin.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Drops and recreates the database named by `url`, then applies the committed migrations. */

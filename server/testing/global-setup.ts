@@ -1,6 +1,10 @@
-import { recreateDatabase, testDatabaseUrl } from "./database";
+import { dropDatabase, recreateDatabase, testDatabaseUrl } from "./database";
 
-/** vitest globalSetup: a fresh, migrated test database for every run. */
+/** vitest globalSetup: a fresh, migrated test database for the run, dropped afterwards. */
 export default async function setup() {
-  await recreateDatabase(testDatabaseUrl());
+  const url = testDatabaseUrl();
+  await recreateDatabase(url);
+  return async () => {
+    if (!process.env.KEEP_TEST_DATABASE) await dropDatabase(url);
+  };
 }
