@@ -52,7 +52,7 @@ async function main() {
     const ortHits = await denseTopK(q, c, dim, k, { threads, queryBlock: qb });
     const ortS = (performance.now() - t0) / 1000;
 
-    const py = execFileSync("/usr/bin/python3", [path.join(__dirname, "baseline.py"), path.join(dir, "q.f32"), path.join(dir, "c.f32"), String(dim), String(k), String(qb), path.join(dir, "idx.i64")], { encoding: "utf8" });
+    const py = execFileSync("/usr/bin/python3", [path.join(import.meta.dirname, "baseline.py"), path.join(dir, "q.f32"), path.join(dir, "c.f32"), String(dim), String(k), String(qb), path.join(dir, "idx.i64")], { encoding: "utf8" });
     const base = JSON.parse(py.trim().split("\n").pop()!) as { seconds: number; torch_seconds: number | null };
     const npS = base.seconds;
     const npIdx = new BigInt64Array(readFileSync(path.join(dir, "idx.i64")).buffer.slice(0));

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ModelFolderError } from "./errors";
 import { loadEncoder } from "./load";
 
-const FIXTURE = path.join(__dirname, "fixtures/tiny-model");
+const FIXTURE = path.join(import.meta.dirname, "fixtures/tiny-model");
 const tmp = mkdtempSync(path.join(tmpdir(), "m3-model-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -16,8 +16,8 @@ import { M3Encoder } from "./encoder";
 import { loadEncoder } from "./load";
 import { TorchBackend } from "./torch-backend";
 
-const ROOT = path.resolve(__dirname, "../..");
-const TEXTS: string[] = readFileSync(path.join(__dirname, "fixtures/parity-texts.jsonl"), "utf8")
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const TEXTS: string[] = readFileSync(path.join(import.meta.dirname, "fixtures/parity-texts.jsonl"), "utf8")
   .trim()
   .split("\n")
   .map((l) => (JSON.parse(l) as { text: string }).text);
@@ -43,7 +43,7 @@ function compare(ort: Encoded, torch: Encoded) {
   return { dense, sparse, colbert };
 }
 
-const models: Array<[string, string]> = [["tiny fixture", path.join(__dirname, "fixtures/tiny-model")]];
+const models: Array<[string, string]> = [["tiny fixture", path.join(import.meta.dirname, "fixtures/tiny-model")]];
 const demo = path.join(ROOT, ".cache/demo-model");
 if (existsSync(path.join(demo, "onnx/model.onnx"))) models.push(["demo model", demo]);
 

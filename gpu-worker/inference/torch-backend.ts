@@ -33,7 +33,7 @@ export class TorchBackend implements EncoderBackend {
   static start(modelDir: string, opts: TorchBackendOptions = {}): Promise<TorchBackend> {
     const args = ["-m", "trainer", "encode", "--model", path.resolve(modelDir), "--device", opts.device ?? "cpu", "--dtype", opts.dtype ?? "fp32"];
     const child = spawn(opts.python ?? "/usr/bin/python3", args, {
-      cwd: opts.trainerRoot ?? path.resolve(__dirname, ".."),
+      cwd: opts.trainerRoot ?? path.resolve(import.meta.dirname, ".."),
       stdio: ["pipe", "pipe", "pipe"],
     });
     const stderrTail: string[] = [];
