@@ -10,6 +10,7 @@ import { BackendError } from "./errors";
  * reference in the parity test. One request in flight per batch; requests are matched by id.
  */
 export interface TorchBackendOptions {
+  /** Python with torch: default $M3_PYTHON, else /usr/bin/python3 (Debian's torch here). */
   python?: string;
   device?: "cpu" | "cuda";
   dtype?: "fp32" | "fp16" | "bf16";
@@ -32,7 +33,7 @@ export class TorchBackend implements EncoderBackend {
 
   static start(modelDir: string, opts: TorchBackendOptions = {}): Promise<TorchBackend> {
     const args = ["-m", "trainer", "encode", "--model", path.resolve(modelDir), "--device", opts.device ?? "cpu", "--dtype", opts.dtype ?? "fp32"];
-    const child = spawn(opts.python ?? "/usr/bin/python3", args, {
+    const child = spawn(opts.python ?? process.env.M3_PYTHON ?? "/usr/bin/python3", args, {
       cwd: opts.trainerRoot ?? path.resolve(import.meta.dirname, ".."),
       stdio: ["pipe", "pipe", "pipe"],
     });
