@@ -14,7 +14,14 @@ out = os.path.join(ROOT, ".cache", "gpu-carry")
 os.makedirs(out, exist_ok=True)
 for f in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
     shutil.copyfile(os.path.join(model, f), os.path.join(out, f))
-rows = [r for r in data.load_all() if not r.test]
+shutil.rmtree(os.path.join(out, "demo-model"), ignore_errors=True)
+shutil.copytree(model, os.path.join(out, "demo-model"), ignore=shutil.ignore_patterns("onnx", "spm.model", "splits.json"))
+everything = data.load_all()
+test = [r for r in everything if r.test]
+with open(os.path.join(out, "test_pairs.jsonl"), "w", encoding="utf-8") as f:
+    for r in test[:: max(1, len(test) // 512)][:512]:
+        f.write(json.dumps({"query": r.query, "passage": r.passage[:1500], "lang": r.lang}, ensure_ascii=False) + "\n")
+rows = [r for r in everything if not r.test]
 step = max(1, len(rows) // 8192)
 with open(os.path.join(out, "pairs.jsonl"), "w", encoding="utf-8") as f:
     for r in rows[::step][:8192]:

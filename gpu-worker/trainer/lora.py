@@ -117,5 +117,9 @@ def load_adapter(encoder: nn.Module, folder: str) -> LoraConfig:
         k = key[len("base_model.model."):] if key.startswith("base_model.model.") else key
         name, which = k.rsplit(".lora_", 1)
         which = which.split(".")[0]  # "A" / "B" (peft may write "lora_A.default.weight" in memory only)
+        if name not in mods:
+            if name.startswith("pooler."):  # peft also wraps the pooler for target "dense"; BGE-M3 never uses it
+                continue
+            raise KeyError(f"adapter targets {name!r}, which is not a wrapped Linear of this model")
         getattr(mods[name], f"lora_{which}").weight.data.copy_(t)
     return cfg

@@ -138,13 +138,13 @@ class Stepper:
         with self.amp():
             return self.model(ids, mask)
 
-    def __call__(self, q_ids, q_mask, p_ids, p_mask, scale: Callable, last: bool):
+    def __call__(self, q_ids, q_mask, p_ids, p_mask, scale: Callable, last: bool, dup=None):
         """`scale(loss)` is what gets back-propagated (1/n micro-batches, and the fp16 grad scaler)."""
         sync = nullcontext() if (last or self.ddp is None) else self.ddp.no_sync()
         if self.sub <= 0:
             with sync:
                 q, p = self._fwd(q_ids, q_mask), self._fwd(p_ids, p_mask)
-                loss, stats = self.loss_fn(q, p, q_ids, q_mask, p_ids)
+                loss, stats = self.loss_fn(q, p, q_ids, q_mask, p_ids, dup)
                 scale(loss).backward()
             return loss.detach(), stats
         # GradCache pass 1: representations without a graph, remembering each chunk's RNG state
@@ -158,7 +158,7 @@ class Stepper:
         nq = math.ceil(q_ids.size(0) / self.sub)
         q = {k: v.detach().requires_grad_() for k, v in _cat(reps[:nq]).items()}
         p = {k: v.detach().requires_grad_() for k, v in _cat(reps[nq:]).items()}
-        loss, stats = self.loss_fn(q, p, q_ids, q_mask, p_ids)
+        loss, stats = self.loss_fn(q, p, q_ids, q_mask, p_ids, dup)
         scale(loss).backward()
         # pass 2: re-encode each chunk with its RNG state and push the cached gradients through it
         offsets = {"q": 0, "p": 0}
@@ -176,6 +176,22 @@ class Stepper:
 
 
 # ------------------------------------------------------------------------------------------------ the run
+
+def duplicate_mask(passages: List[List[int]], G: int, device) -> Optional[torch.Tensor]:
+    """[Q,P] True where passage j is the same text as query i's positive but is not that positive (a false
+    negative, e.g. another query's positive drawn as a hard negative). None when there are none."""
+    first: Dict[tuple, List[int]] = {}
+    for j, p in enumerate(passages):
+        first.setdefault(tuple(p), []).append(j)
+    Q = len(passages) // G
+    rows = [(i, j) for i in range(Q) for j in first[tuple(passages[i * G])] if j != i * G]
+    if not rows:
+        return None
+    m = torch.zeros(Q, len(passages), dtype=torch.bool)
+    for i, j in rows:
+        m[i, j] = True
+    return m.to(device)
+
 
 def _param_groups(model: torch.nn.Module, wd: float):
     decay, no_decay = [], []
@@ -309,8 +325,9 @@ def run(cfg: TrainConfig, stop: Optional[Stop] = None, on_step: Optional[Callabl
                 for i, (qs, ps) in enumerate(pieces):
                     q_ids, q_mask = pad(qs, device)
                     p_ids, p_mask = pad(ps, device)
+                    dup = duplicate_mask(ps, cfg.train_group_size, device)
                     scale = (lambda l, k=len(pieces): scaler.scale(l / k)) if scaler else (lambda l, k=len(pieces): l / k)
-                    loss, stats = stepper(q_ids, q_mask, p_ids, p_mask, scale, i == len(pieces) - 1)
+                    loss, stats = stepper(q_ids, q_mask, p_ids, p_mask, scale, i == len(pieces) - 1, dup)
                     loss_sum += float(loss)
                     for k, v in stats.items():
                         stats_sum[k] = stats_sum.get(k, 0.0) + v
@@ -409,7 +426,7 @@ def evaluate(model: M3Model, groups: List[Group], cfg: TrainConfig, device, amp,
         p_ids, p_mask = pad(ps, device)
         with amp():
             q, p = model(q_ids, q_mask), model(p_ids, p_mask)
-        loss, stats = loss_fn(q, p, q_ids, q_mask, p_ids)
+        loss, stats = loss_fn(q, p, q_ids, q_mask, p_ids, duplicate_mask(ps, cfg.train_group_size, device))
         tot += float(loss) * len(batch)
         acc += stats["accuracy"] * len(batch)
         n += len(batch)

@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.join(ROOT, "gpu-worker"))
 OUT = os.environ.get("OUT") or tempfile.mkdtemp()
 CARRY = os.path.join(ROOT, ".cache", "gpu-carry")
 QUICK = "--quick" in sys.argv
+ONLY = next((a.split("=", 1)[1].split(",") for a in sys.argv if a.startswith("--only=")), None)
 RESULTS: dict = {}
 
 
@@ -44,6 +45,7 @@ def section(name):
             log(f"== {name}: {json.dumps(RESULTS[name])[:1500]}")
             with open(os.path.join(OUT, "gpu-results.json"), "w") as f:
                 json.dump(RESULTS, f, indent=2)
+        run.__name__ = fn.__name__
         return run
     return deco
 
@@ -194,8 +196,8 @@ def base_size_model(dirname, layers=12, hidden=768):
     return dirname
 
 
-def pairs(n):
-    with open(os.path.join(CARRY, "pairs.jsonl"), encoding="utf-8") as f:
+def pairs(n, name="pairs.jsonl"):
+    with open(os.path.join(CARRY, name), encoding="utf-8") as f:
         rows = [json.loads(l) for l in f][:n]
     return rows
 
@@ -230,20 +232,62 @@ def bf16_training():
     val = tokenised(pairs(4096)[-256:], os.path.join(work, "val.jsonl"), 64, 256, hard_negs=7)
     steps = 20 if QUICK else 60
     cfg = {"model": model, "output_dir": os.path.join(work, "out"), "train_data": [data], "val_data": val,
-           "mode": "unified", "batch_size": 16, "train_group_size": 8, "max_steps": steps, "learning_rate": 5e-5,
-           "precision": "bf16", "device": "cuda", "log_steps": 5, "eval_steps": steps // 2, "warmup_ratio": 0.1,
+           "mode": "unified", "batch_size": 16, "train_group_size": 8, "max_steps": steps, "learning_rate": 2e-4,
+           "precision": "bf16", "device": "cuda", "log_steps": 5, "eval_steps": 0, "warmup_ratio": 0.1,
            "gradient_checkpointing": False}
     ev = run_trainer(cfg)
     st = [e for e in ev if e["event"] == "step"]
     ev2 = run_trainer({**cfg, "output_dir": os.path.join(work, "out-gc"), "sub_batch_size": 32, "max_steps": 10,
                        "eval_steps": 0, "val_data": None})
     st2 = [e for e in ev2 if e["event"] == "step"]
-    return {"steps": steps, "first_loss": st[0]["loss"], "last_loss": st[-1]["loss"],
+    return {"steps": steps, "losses_every_5": [round(e["loss"], 4) for e in st],
+            "first_loss": st[0]["loss"], "last_loss": st[-1]["loss"],
             "samples_per_s": sum(e["samples_per_s"] for e in st[1:]) / max(1, len(st) - 1),
             "peak_mem_mb": st[-1].get("peak_mem_mb"), "evals": [e for e in ev if e["event"] == "eval"],
             "gradcache_sub32_peak_mem_mb": st2[-1].get("peak_mem_mb"),
             "gradcache_sub32_samples_per_s": sum(e["samples_per_s"] for e in st2[1:]) / max(1, len(st2) - 1),
             "done": ev[-1]["event"] == "done"}
+
+
+@section("bf16_finetune_demo_model")
+def finetune_demo():
+    """Fine-tune the CPU-built demo model (carried in .cache/gpu-carry/demo-model) in bf16; held-out eval
+    before (a 1-step run at lr 0) and after."""
+    work = tempfile.mkdtemp()
+    model = os.path.join(CARRY, "demo-model")
+    data = tokenised(pairs(8192), os.path.join(work, "train.jsonl"), 64, 192, hard_negs=7)
+    val = tokenised(pairs(512, "test_pairs.jsonl"), os.path.join(work, "val.jsonl"), 64, 192, hard_negs=7)
+    base = {"model": model, "train_data": [data], "val_data": val, "mode": "unified", "batch_size": 32,
+            "train_group_size": 8, "precision": "bf16", "device": "cuda", "log_steps": 10, "temperature": 0.05}
+    ev0 = run_trainer({**base, "output_dir": os.path.join(work, "o0"), "max_steps": 1, "learning_rate": 0.0})
+    steps = 200
+    ev = run_trainer({**base, "output_dir": os.path.join(work, "o1"), "max_steps": steps, "learning_rate": 2e-4,
+                      "eval_steps": 100, "warmup_ratio": 0.1})
+    st = [e for e in ev if e["event"] == "step"]
+    return {"steps": steps, "batch": "32 queries x 8 passages (1 pos + 7 sampled negatives), passages <= 192 tokens",
+            "held_out_before": [e for e in ev0 if e["event"] == "eval"][-1],
+            "held_out_evals": [e for e in ev if e["event"] == "eval"],
+            "losses_every_10": [round(e["loss"], 4) for e in st],
+            "samples_per_s": sum(e["samples_per_s"] for e in st[1:]) / max(1, len(st) - 1),
+            "peak_mem_mb": st[-1].get("peak_mem_mb")}
+
+
+@section("length_grouping_alternating")
+def length_grouping():
+    work = tempfile.mkdtemp()
+    model_dir = base_size_model(os.path.join(work, "base"))
+    B, steps, warm = 64, 30, 5
+    data = tokenised(pairs(B * steps * 2), os.path.join(work, "train.jsonl"), 64, 256)
+    out = {"glen_True": [], "glen_False": []}
+    for i, glen in enumerate((False, True, False, True)):
+        ev = run_trainer({"model": model_dir, "output_dir": os.path.join(work, f"o{i}"), "train_data": [data],
+                          "mode": "dense", "batch_size": B, "train_group_size": 1, "max_steps": steps,
+                          "precision": "bf16", "device": "cuda", "log_steps": 1, "group_by_length": glen})
+        st = [e for e in ev if e["event"] == "step"][warm:]
+        out[f"glen_{glen}"].append(len(st) * B / sum(B / e["samples_per_s"] for e in st))
+    out["ratio_true_over_false"] = sum(out["glen_True"]) / sum(out["glen_False"])
+    out["setup"] = "dense, B=64, in-batch negatives, queries<=64, passages<=256 tokens, alternating runs"
+    return out
 
 
 @section("samples_per_s_vs_sentence_transformers")
@@ -278,8 +322,8 @@ def throughput():
         t = time.time()
         fq = st_model.tokenize([r["query"] for r in batch])
         fp = st_model.tokenize([r["passage"] for r in batch])
-        fq = {k: v.to("cuda") for k, v in fq.items()}
-        fp = {k: v.to("cuda") for k, v in fp.items()}
+        fq = {k: v.to("cuda") if torch.is_tensor(v) else v for k, v in fq.items()}
+        fp = {k: v.to("cuda") if torch.is_tensor(v) else v for k, v in fp.items()}
         with torch.autocast("cuda", dtype=torch.bfloat16):
             loss = loss_fn([fq, fp], None)
         loss.backward()
@@ -290,12 +334,42 @@ def throughput():
         times.append(time.time() - t)
     res["sentence_transformers_mnrl_samples_per_s"] = B * len(times[warm:]) / sum(times[warm:])
     res["ratio_ours_over_st"] = res["ours_group_by_length_True_samples_per_s"] / res["sentence_transformers_mnrl_samples_per_s"]
+    del st_model, opt
+    torch.cuda.empty_cache()
+    # our model in the same hand loop as ST above (pre-tokenised ids, no trainer around it): model speed alone
+    from trainer.data import pad
+    from trainer.losses import info_nce
+    from trainer.model import load_model
+    from tokenizers import Tokenizer
+    tok = Tokenizer.from_file(os.path.join(CARRY, "tokenizer.json"))
+    tok.enable_truncation(max_len)
+    m = load_model(model_dir).cuda().train()
+    opt = torch.optim.AdamW(m.parameters(), lr=2e-5)
+    times = []
+    for s in range(steps):
+        batch = rows[s * B:(s + 1) * B]
+        torch.cuda.synchronize()
+        t = time.time()
+        q_ids, q_mask = pad([e.ids for e in tok.encode_batch([r["query"] for r in batch])], "cuda")
+        p_ids, p_mask = pad([e.ids for e in tok.encode_batch([r["passage"] for r in batch])], "cuda")
+        with torch.autocast("cuda", dtype=torch.bfloat16):
+            q, p = m(q_ids, q_mask)["dense"], m(p_ids, p_mask)["dense"]
+        loss = info_nce(q @ p.T / 0.05, 1)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        torch.cuda.synchronize()
+        times.append(time.time() - t)
+    res["ours_model_in_same_hand_loop_samples_per_s"] = B * len(times[warm:]) / sum(times[warm:])
     res["note"] = "ST loop is a plain torch loop around ST's model+MNRL (tokenisation inside the timed step, as its collator does)"
     return res
 
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
-    for fn in (env, encoder_parity, lora_parity, onnx_export, bf16_training, throughput):
-        fn()
+    for fn in (env, encoder_parity, lora_parity, onnx_export, bf16_training, finetune_demo, length_grouping,
+               throughput):
+        if ONLY is None or fn.__name__ in ONLY:
+            fn()
     log(json.dumps(RESULTS, indent=1))

@@ -10,11 +10,15 @@ s_e = w_d*s_d + w_s*s_s + w_c*s_c (default 1, 0.3, 1) the ensemble:
 
 Mode "dense" uses CE(s_d) alone (the sparse/ColBERT heads are not trained and are saved unchanged).
 Also returns in-batch accuracy of the dense scores (argmax == positive).
+
+`dup` [Q,P] (optional) marks passages identical to query i's positive other than the positive itself (another
+query's positive or hard negative that happens to be the same text): they are false negatives, so they are masked
+out of every score matrix (FlagEmbedding and MNRL count them as negatives).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -45,20 +49,26 @@ class M3Loss:
         return -(teacher * F.log_softmax(s, dim=-1)).sum(-1).mean()
 
     def __call__(self, q: Dict[str, torch.Tensor], p: Dict[str, torch.Tensor], q_ids: torch.Tensor,
-                 q_mask: torch.Tensor, p_ids: torch.Tensor) -> Tuple[torch.Tensor, Dict[str, float]]:
-        """q/p: model outputs (dense [B,H], sparse [B,S], colbert [B,S-1,H]); ids/mask [B,S]."""
+                 q_mask: torch.Tensor, p_ids: torch.Tensor, dup: Optional[torch.Tensor] = None
+                 ) -> Tuple[torch.Tensor, Dict[str, float]]:
+        """q/p: model outputs (dense [B,H], sparse [B,S], colbert [B,S-1,H]); ids/mask [B,S]; dup [Q,P] bool."""
         t = self.temperature
-        s_d = dense_scores(q["dense"], p["dense"], t)  # [Q,P]
-        if self.cross_device and self.in_batch:
+        mask = (lambda s: s.masked_fill(dup, -1e4)) if dup is not None and bool(dup.any()) else (lambda s: s)
+        s_d = mask(dense_scores(q["dense"], p["dense"], t))  # [Q,P]
+        if self.cross_device and self.in_batch:  # other ranks' passages as extra negatives (DDP)
             p_all, off = gather_passages(p["dense"])
-            l_dense = info_nce(dense_scores(q["dense"], p_all, t), self.group_size, True, off)
+            s_all = s_d
+            if p_all.size(0) != p["dense"].size(0):
+                s_rest = dense_scores(q["dense"], p_all, t)
+                s_all = torch.cat([s_rest[:, :off], s_d, s_rest[:, off + s_d.size(1):]], 1)
+            l_dense = info_nce(s_all, self.group_size, True, off)
         else:
             l_dense = self._ce(s_d)
         stats = {"loss_dense": float(l_dense.detach()), "accuracy": _accuracy(s_d, self.group_size, self.in_batch)}
         if self.mode == "dense":
             return l_dense, stats
-        s_s = sparse_scores(q_ids, q["sparse"], p_ids, p["sparse"], t)
-        s_c = colbert_scores(q["colbert"], q_mask, p["colbert"], t)
+        s_s = mask(sparse_scores(q_ids, q["sparse"], p_ids, p["sparse"], t))
+        s_c = mask(colbert_scores(q["colbert"], q_mask, p["colbert"], t))
         s_e = self.dense_weight * s_d + self.sparse_weight * s_s + self.colbert_weight * s_c
         l_s, l_c, l_e = self._ce(s_s), self._ce(s_c), self._ce(s_e)
         loss = (l_dense + l_e + 0.1 * l_s + l_c) / 4

@@ -116,3 +116,21 @@ def test_colbert_scores_chunking_and_formula():
     ref = torch.stack([torch.stack([(q[i] @ p[j].T).max(-1).values.sum() / q_mask[i, 1:].sum()
                                     for j in range(5)]) for i in range(2)])
     assert torch.allclose(a, ref, atol=1e-6)
+
+
+def test_duplicate_passages_are_not_negatives():
+    """A passage equal to query i's positive (drawn as another group's negative) is masked out for query i."""
+    from trainer.train import duplicate_mask
+    passages = [[0, 5, 2], [0, 6, 2], [0, 7, 2], [0, 6, 2]]  # G=2: q0 -> (5, 6), q1 -> (7, 6): no dup of positives
+    assert duplicate_mask(passages, 2, "cpu") is None
+    passages = [[0, 5, 2], [0, 7, 2], [0, 7, 2], [0, 8, 2]]  # q0's negative is q1's positive
+    dup = duplicate_mask(passages, 2, "cpu")
+    assert dup.tolist() == [[False, False, False, False], [False, True, False, False]]
+    g = torch.Generator().manual_seed(4)
+    q = {"dense": F.normalize(torch.randn(2, 4, generator=g), dim=-1)}
+    pd = F.normalize(torch.randn(4, 4, generator=g), dim=-1)
+    pd[1] = pd[2]
+    loss, stats = M3Loss("dense", temperature=0.1, group_size=2)(q, {"dense": pd}, None, None, None, dup)
+    S = (q["dense"] @ pd.T / 0.1).tolist()
+    hand = ((_lse(S[0]) - S[0][0]) + (_lse([S[1][0], S[1][2], S[1][3]]) - S[1][2])) / 2
+    assert abs(float(loss) - hand) < 1e-4
