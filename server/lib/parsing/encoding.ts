@@ -79,10 +79,15 @@ function lineOfOffset(bytes: Uint8Array, offset: number): number {
   return line;
 }
 
-/** The head without a multi-byte sequence cut off at its end (drop everything after the last LF when there is one). */
-function completeLines(head: Uint8Array): Uint8Array {
-  const lf = head.lastIndexOf(0x0a);
-  return lf >= 0 && lf < head.length - 1 ? head.subarray(0, lf + 1) : head;
+/** GB18030 validity of a head that may end in the middle of a character (at most 3 bytes cut off). */
+function headIsGb18030(head: Uint8Array): boolean {
+  for (let cut = 0; cut <= Math.min(3, head.length); cut++) {
+    // only bytes that can start or continue a GB18030 sequence may be the cut-off tail
+    if (cut > 0 && !(head[head.length - cut]! >= 0x81 && head[head.length - cut]! <= 0xfe) && cut === 1) return false;
+    if (cut > 0 && head.subarray(head.length - cut).some((b) => b < 0x30 || b === 0x7f || b === 0xff)) return false;
+    if (isValidGb18030(head.subarray(0, head.length - cut))) return true;
+  }
+  return false;
 }
 
 /**
@@ -105,10 +110,10 @@ export function detectEncoding(head: Uint8Array, file = "input"): TextEncoding {
   }
   const bad = invalidUtf8Offset(head, true);
   if (bad < 0) return "utf-8";
-  if (isValidGb18030(completeLines(head))) return "gb18030";
-  throw importError(
-    { file, line: lineOfOffset(head, bad) },
-    null,
-    `invalid UTF-8 (byte 0x${head[bad]!.toString(16).toUpperCase().padStart(2, "0")}) and not GB18030 either; re-save the file as UTF-8`,
-  );
+  const byte = `0x${head[bad]!.toString(16).toUpperCase().padStart(2, "0")}`;
+  const line = lineOfOffset(head, bad);
+  if (head.subarray(0, bad).some((b) => b >= 0x80))
+    throw importError({ file, line }, null, `invalid UTF-8 (byte ${byte}) after UTF-8 text on earlier lines: the file mixes encodings; re-save it as UTF-8`);
+  if (headIsGb18030(head)) return "gb18030";
+  throw importError({ file, line }, null, `invalid UTF-8 (byte ${byte}) and not GB18030 either; re-save the file as UTF-8`);
 }
