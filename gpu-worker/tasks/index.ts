@@ -1,9 +1,13 @@
 import type { JobHandler } from "./types";
 import { runNoop } from "./noop";
 import { runSleep } from "./sleep";
+import { runImportDataset } from "./import-dataset";
+import { runDatasetQuality } from "./dataset-quality";
 
 /** Handler per job type. A type without a handler here is never claimed by this worker. */
 export const handlers: Record<string, JobHandler<any>> = {
   noop: runNoop,
   sleep: runSleep,
+  import_dataset: runImportDataset,
+  dataset_quality: runDatasetQuality,
 };

@@ -7,6 +7,7 @@ import { inviteRouter } from "./routers/invite";
 import { auditRouter } from "./routers/audit";
 import { jobRouter } from "./routers/job";
 import { workerRouter } from "./routers/worker";
+import { datasetRouter } from "./routers/dataset";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   job: jobRouter,
   worker: workerRouter,
+  dataset: datasetRouter,
 });
 
 export type AppRouter = typeof appRouter;

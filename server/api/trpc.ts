@@ -6,8 +6,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Role } from "../generated/prisma/enums";
-import { db } from "../db";
-import { roleAtLeast } from "../auth/roles";
+import { requireWorkspaceRole } from "../auth/workspace-access";
 import { AppError } from "../lib/app-error";
 
 // 1. Context ------------------------------------------------------------------------------
@@ -102,19 +101,11 @@ export function workspaceProcedure(role: Role, options: { viewerMutationReason?:
       const key = workspaceKey.safeParse(await getRawInput());
       if (!key.success) throw new TRPCError({ code: "BAD_REQUEST", message: "workspaceId is required" });
       const where = "workspaceId" in key.data ? { id: key.data.workspaceId } : { slug: key.data.workspaceSlug };
-      const workspace = await db.workspace.findUnique({
-        where,
-        select: { id: true, name: true, slug: true, memberships: { where: { userId: ctx.userId }, select: { role: true } } },
+      const workspace = await requireWorkspaceRole(ctx.userId, where, role).catch((error: unknown) => {
+        if (error instanceof AppError) throw new TRPCError({ code: "FORBIDDEN", message: error.message });
+        throw error;
       });
-      const membership = workspace?.memberships[0];
-      // Same answer for "no such workspace" and "not yours": existence is not leaked.
-      if (!workspace || !membership) throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this workspace." });
-      if (!roleAtLeast(membership.role, role)) {
-        throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${role.toLowerCase()} role.` });
-      }
-      return next({
-        ctx: { workspace: { id: workspace.id, name: workspace.name, slug: workspace.slug, role: membership.role } },
-      });
+      return next({ ctx: { workspace } });
     });
 }
 

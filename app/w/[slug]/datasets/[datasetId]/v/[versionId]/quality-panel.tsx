@@ -1,0 +1,66 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
+import { Button, Card } from "../../../../../../_components/ui";
+import { useCan, useWorkspace } from "../../../../../../_components/workspace-context";
+import { useTRPC } from "../../../../../../_trpc/react";
+import { Histogram } from "./histogram";
+
+export interface QualityReportView {
+  score: number;
+  warnings: { code: string; severity: "info" | "warning" | "error"; message: string }[];
+  metrics: { key: string; value: number; format: "percent" | "number" }[];
+  histograms: { key: string; bins: { label: string; count: number }[]; truncatedShare?: number; maxLength?: number }[];
+  computedAt: string;
+}
+
+/** The version's quality report (computed by a worker job) with its charts and warnings. */
+export function QualityPanel({ versionId, kind, quality }: { versionId: string; kind: string; quality: unknown }) {
+  const t = useTranslations("datasets.quality");
+  const workspace = useWorkspace();
+  const canEdit = useCan("EDITOR");
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const compute = useMutation(trpc.dataset.computeQuality.mutationOptions({
+    onSuccess: () => setTimeout(() => void queryClient.invalidateQueries({ queryKey: trpc.dataset.version.queryKey() }), 1500),
+  }));
+  const report = quality as QualityReportView | null;
+  if (kind !== "TRAINING" && kind !== "RAG_LOG" && kind !== "EVALUATION") return null;
+  return (
+    <Card
+      title={t("title")}
+      actions={canEdit ? <Button variant="secondary" onClick={() => compute.mutate({ workspaceId: workspace.id, versionId })} disabled={compute.isPending}>{report ? t("recompute") : t("compute")}</Button> : null}
+    >
+      {compute.data ? <p className="mb-2 text-xs text-slate-500">{t("queued")}</p> : null}
+      {!report ? (
+        <p className="text-sm text-slate-500">{t("none")}</p>
+      ) : (
+        <div className="space-y-5" data-testid="quality-report">
+          <div className="flex items-center gap-4">
+            <div className={`text-3xl font-bold ${report.score >= 80 ? "text-green-700" : report.score >= 60 ? "text-amber-600" : "text-red-600"}`} data-testid="quality-score">{report.score}</div>
+            <div className="text-sm text-slate-600">{t("scoreOutOf")}</div>
+          </div>
+          {report.warnings.length ? (
+            <ul className="space-y-1 text-sm" data-testid="quality-warnings">
+              {report.warnings.map((w) => (
+                <li key={w.code} className={w.severity === "error" ? "text-red-700" : w.severity === "warning" ? "text-amber-700" : "text-slate-600"}>● {w.message}</li>
+              ))}
+            </ul>
+          ) : <p className="text-sm text-green-700">{t("noWarnings")}</p>}
+          <dl className="grid grid-cols-2 gap-3 text-sm md:grid-cols-4">
+            {report.metrics.map((m) => (
+              <div key={m.key} className="rounded border border-slate-100 p-2">
+                <dt className="text-xs text-slate-500">{t.has(`metrics.${m.key}`) ? t(`metrics.${m.key}`) : m.key}</dt>
+                <dd className="font-medium">{m.format === "percent" ? `${(m.value * 100).toFixed(1)}%` : m.value.toLocaleString()}</dd>
+              </div>
+            ))}
+          </dl>
+          <div className="grid gap-4 md:grid-cols-2">
+            {report.histograms.map((h) => <Histogram key={h.key} title={t.has(`histograms.${h.key}`) ? t(`histograms.${h.key}`) : h.key} bins={h.bins} note={h.truncatedShare !== undefined ? t("truncated", { share: (h.truncatedShare * 100).toFixed(1), max: h.maxLength ?? 0 }) : undefined} />)}
+          </div>
+        </div>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,5 @@
+import { ImportWizard } from "./import-wizard";
+
+export default function ImportPage() {
+  return <ImportWizard />;
+}
