@@ -1,6 +1,6 @@
 """python3 -m trainer {train | encode | export | sp-ids | build-demo}
 
-train   reads one JSON config (trainer/config.py) on stdin; JSON-line events on stdout; exit 0 done,
+train   reads one JSON config (trainer/config.py) on stdin (or --config FILE, for torchrun); JSON-line events on stdout; exit 0 done,
         2 bad input ({"event":"error"}), 143 stopped by SIGTERM after a checkpoint.
 encode  --model DIR [--device cpu|cuda] [--dtype fp32|fp16|bf16]: JSON-lines inference (docs/CONTRACTS.md).
 export  --model DIR [--fp16]: DIR/onnx/model.onnx + a parity line.
@@ -29,7 +29,12 @@ def main(argv=None) -> int:
         if cmd == "train":
             from .config import parse_config
             from .train import Stop, run
-            cfg = parse_config(sys.stdin.read())
+            # the config comes on stdin; `--config FILE` is for launchers that don't forward stdin (torchrun)
+            if rest[:1] == ["--config"] and len(rest) > 1:
+                with open(rest[1], encoding="utf-8") as f:
+                    cfg = parse_config(f.read())
+            else:
+                cfg = parse_config(sys.stdin.read())
             return run(cfg, Stop().install())
         if cmd == "encode":
             ap = argparse.ArgumentParser(prog="trainer encode")

@@ -83,6 +83,7 @@ def build_model(cfg: TrainConfig, device: torch.device) -> M3Model:
                 m.p = cfg.dropout
             if hasattr(m, "dropout_p"):
                 m.dropout_p = cfg.dropout
+    model.encoder.pooler.requires_grad_(False)  # BGE-M3 never uses the pooler (DDP needs every trainable param used)
     if cfg.lora is not None:
         torch.manual_seed(cfg.seed)
         apply_lora(model.encoder, LoraConfig(**asdict(cfg.lora)))
@@ -213,6 +214,11 @@ def _is_oom(e: BaseException) -> bool:
     return isinstance(e, RuntimeError) and "out of memory" in str(e).lower()
 
 
+def can_back_off(e: BaseException, device: torch.device, step: int, cfg: TrainConfig) -> bool:
+    """CUDA OOM in the first `oom_backoff_steps` steps: retry the step with half the micro-batch."""
+    return _is_oom(e) and device.type == "cuda" and step < cfg.oom_backoff_steps
+
+
 def run(cfg: TrainConfig, stop: Optional[Stop] = None, on_step: Optional[Callable[[int, float], None]] = None) -> int:
     """Train per `cfg`. Returns the exit code (0 done, 143 stopped after a checkpoint). Raises TrainerError."""
     stop = stop or Stop()
@@ -275,10 +281,12 @@ def run(cfg: TrainConfig, stop: Optional[Stop] = None, on_step: Optional[Callabl
         torch.set_rng_state(st["rng_cpu"])
         if torch.cuda.is_available() and st.get("rng_cuda"):
             torch.cuda.set_rng_state_all(st["rng_cuda"])
-        emit("resume", step=step, path=prev["path"])
-    ckpt.clean_temp(cfg.output_dir) if os.path.isdir(cfg.output_dir) else None
-    stepper = Stepper(fwd_model, loss_fn, amp, cfg.sub_batch_size, ddp)
     is_main = rank == 0
+    if prev is not None and is_main:
+        emit("resume", step=step, path=prev["path"])
+    if is_main and os.path.isdir(cfg.output_dir):
+        ckpt.clean_temp(cfg.output_dir)  # leftovers of a killed run (only rank 0 writes)
+    stepper = Stepper(fwd_model, loss_fn, amp, cfg.sub_batch_size, ddp)
     if is_main:
         emit("start", total_steps=total, start_step=step, device=str(device), precision=precision, world_size=world,
              groups=len(groups), batches_per_epoch=per_epoch, trainable_params=sum(p.numel() for p in trainable),
@@ -335,7 +343,7 @@ def run(cfg: TrainConfig, stop: Optional[Stop] = None, on_step: Optional[Callabl
                     samples += len(qs)
                 break
             except RuntimeError as e:
-                if not (_is_oom(e) and device.type == "cuda" and step < cfg.oom_backoff_steps):
+                if not can_back_off(e, device, step, cfg):
                     raise
                 opt.zero_grad(set_to_none=True)
                 torch.cuda.empty_cache()

@@ -35,12 +35,12 @@ def info_nce(scores: torch.Tensor, group_size: int, in_batch: bool = True, offse
 
 
 def gather_passages(p: torch.Tensor):
-    """All ranks' passages [world*P,H] with autograd through the local slice; returns (all, offset_of_local)."""
+    """All ranks' passages [world*P,H] and the offset of this rank's slice. The gather is differentiable
+    (torch.distributed.nn): a query's gradient reaches the passages of every rank, so with DDP's gradient
+    averaging the step equals one process holding the union of the batches (as sentence-transformers' gather)."""
     import torch.distributed as dist
     if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
         return p, 0
-    world, rank = dist.get_world_size(), dist.get_rank()
-    parts = [torch.empty_like(p) for _ in range(world)]
-    dist.all_gather(parts, p.detach().contiguous())
-    parts[rank] = p
-    return torch.cat(parts, 0), rank * p.size(0)
+    from torch.distributed.nn.functional import all_gather
+    parts = list(all_gather(p.contiguous()))
+    return torch.cat(parts, 0), dist.get_rank() * p.size(0)
