@@ -6,7 +6,7 @@
    (unified dense+sparse+ColBERT, in-batch negatives, question -> its own answer), so the base model retrieves
    better than chance but leaves room for fine-tuning
 4. onnx/model.onnx with the parity check; `.stamp` = hash of the builder sources (skip when unchanged)
-Deterministic: fixed seeds, one torch thread, sorted inputs.
+Deterministic: fixed seeds, a fixed torch thread count (2), sorted inputs.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ CONFIG = dict(vocab_size=8000, hidden_size=128, num_hidden_layers=2, num_attenti
               max_position_embeddings=130, hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1)
 # max_length 128 (positions 2..129): every position is seen in pre-training, so the demo never encodes with
 # untrained position embeddings; the platform truncates to m3studio.json's max_length.
-PRETRAIN = dict(mode="unified", train_group_size=1, batch_size=32, max_steps=int(os.environ.get("M3_DEMO_STEPS", "300")),
+PRETRAIN = dict(mode="unified", train_group_size=1, batch_size=32, max_steps=int(os.environ.get("M3_DEMO_STEPS", "250")),
                 learning_rate=5e-4, warmup_ratio=0.05, temperature=0.05, max_query_length=48, max_passage_length=128,
                 weight_decay=0.01, seed=0, device="cpu", log_steps=25, self_distill=True, group_by_length=True,
                 same_source_within_batch=True)
@@ -65,6 +65,16 @@ def tokenised_groups(rows, sp, path: str, max_q: int, max_p: int) -> int:
 
 
 def build(out_dir: str, force: bool = False) -> str:
+    """Build under an exclusive lock (`OUT_DIR.lock`): a concurrent caller waits, then finds the stamp current."""
+    import fcntl
+    os.makedirs(os.path.dirname(os.path.abspath(out_dir)), exist_ok=True)
+    with open(os.path.abspath(out_dir) + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build(out_dir, force)
+
+
+def _build(out_dir: str, force: bool = False) -> str:
+    import glob
     import sentencepiece as spm
 
     from ..config import parse_config
@@ -80,11 +90,13 @@ def build(out_dir: str, force: bool = False) -> str:
         log(f"up to date ({out_dir}, stamp {stamp})")
         return out_dir
     t0 = time.time()
-    torch.set_num_threads(1)
+    torch.set_num_threads(2)
     torch.manual_seed(0)
     parent = os.path.dirname(os.path.abspath(out_dir))
-    os.makedirs(parent, exist_ok=True)
-    work = tempfile.mkdtemp(prefix=".demo-build-", dir=parent)
+    prefix = f".{os.path.basename(os.path.abspath(out_dir))}.build-"
+    for stale in glob.glob(os.path.join(parent, prefix + "*")):  # left by a killed build (we hold the lock)
+        shutil.rmtree(stale, ignore_errors=True)
+    work = tempfile.mkdtemp(prefix=prefix, dir=parent)
     try:
         rows = data.load_all()
         train_rows = [r for r in rows if not r.test]
