@@ -115,5 +115,16 @@ export function detectEncoding(head: Uint8Array, file = "input"): TextEncoding {
   if (head.subarray(0, bad).some((b) => b >= 0x80))
     throw importError({ file, line }, null, `invalid UTF-8 (byte ${byte}) after UTF-8 text on earlier lines: the file mixes encodings; re-save it as UTF-8`);
   if (headIsGb18030(head)) return "gb18030";
+  // name the first line that is neither UTF-8 nor GB18030 (earlier non-ASCII lines may be fine GB18030)
+  let start = 0;
+  for (let n = 1; start <= head.length; n++) {
+    const lf = head.indexOf(0x0a, start);
+    const end = lf < 0 ? head.length : lf;
+    const l = head.subarray(start, end);
+    if (invalidUtf8Offset(l, lf < 0) >= 0 && !(lf < 0 ? headIsGb18030(l) : isValidGb18030(l)))
+      throw importError({ file, line: n }, null, `invalid UTF-8 and not GB18030 either; re-save the file as UTF-8`);
+    if (lf < 0) break;
+    start = lf + 1;
+  }
   throw importError({ file, line }, null, `invalid UTF-8 (byte ${byte}) and not GB18030 either; re-save the file as UTF-8`);
 }

@@ -117,6 +117,13 @@ const cases: Case[] = [
     validate: anyRow,
     expect: [{ line: 3, field: null, reason: /invalid UTF-8 \(byte 0xC4\) after UTF-8 text.*mixes encodings/ }],
   },
+  {
+    name: "GB18030 file with an invalid byte on line 3",
+    input: bytes("q,p\n", [0xc4, 0xe3], ",x\n", "a,", [0xff], "\n"),
+    format: "csv",
+    validate: anyRow,
+    expect: [{ line: 3, field: null, reason: /not GB18030 either/ }],
+  },
   { name: "UTF-16LE BOM", input: fx("utf16le.csv"), format: "csv", validate: anyRow, expect: [{ line: 1, field: null, reason: /UTF-16LE.*not supported/ }] },
   { name: "BEIR corpus missing text", input: enc('{"_id":"d1","title":""}\n'), format: "jsonl", validate: validateBeirCorpusRow, expect: [{ line: 1, field: "text", reason: /missing/ }] },
   { name: "BEIR corpus empty text and no title", input: enc('{"_id":"d1","text":"  "}\n'), format: "jsonl", validate: validateBeirCorpusRow, expect: [{ line: 1, field: "text", reason: /empty/ }] },
@@ -260,7 +267,7 @@ describe("encodings, BOMs and line endings", () => {
     expect(detectEncoding(bytes([0xef, 0xbb, 0xbf], "x"))).toBe("utf-8");
     // a UTF-8 head cut in the middle of a character is still UTF-8
     expect(detectEncoding(enc("中文").subarray(0, 4))).toBe("utf-8");
-    expect(() => detectEncoding(bytes("a\nb\n", [0xff, 0xff]), "f.txt")).toThrow(/^f\.txt:3: invalid UTF-8 \(byte 0xFF\)/);
+    expect(() => detectEncoding(bytes("a\nb\n", [0xff, 0xff]), "f.txt")).toThrow(/^f\.txt:3: invalid UTF-8 and not GB18030/);
     expect(() => detectEncoding(new Uint8Array([0xfe, 0xff, 0, 0x61]))).toThrow(/UTF-16BE/);
   });
 

@@ -232,5 +232,8 @@ describe("full report", () => {
     expect(r.lengths.query.chars.mean).toBeGreaterThan(5);
     expect(r.score).toBeGreaterThan(0);
     expect(r.warnings.some((w) => w.code === "no-negatives")).toBe(true);
+    // no tokenizer: the token-count defaults are not compared with characters
+    expect(r.lengths.query.truncated).toEqual([]);
+    expect(r.warnings.some((w) => w.code.endsWith("-truncated"))).toBe(false);
   });
 });

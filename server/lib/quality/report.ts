@@ -13,7 +13,10 @@ export interface QualityRow {
 
 export interface QualityOptions {
   countTokens?: CountTokens;
-  /** Max lengths (tokens with a tokenizer, else characters); the first of each list drives the truncation rule. */
+  /**
+   * Max lengths (tokens with a tokenizer, else characters); the first of each list drives the truncation rule.
+   * Default: DEFAULT_*_MAX_LENGTHS with a tokenizer, none without.
+   */
   queryMaxLengths?: readonly number[];
   passageMaxLengths?: readonly number[];
   /** The evaluation split to check leakage against. */
@@ -40,8 +43,10 @@ export const DEFAULT_PASSAGE_MAX_LENGTHS = [512, 1024, 8192];
 
 /** The whole report for one training version (pure; the worker runs it and stores the JSON). */
 export function buildQualityReport(rows: readonly QualityRow[], opts: QualityOptions = {}): QualityReport {
-  const qMax = opts.queryMaxLengths ?? DEFAULT_QUERY_MAX_LENGTHS;
-  const pMax = opts.passageMaxLengths ?? DEFAULT_PASSAGE_MAX_LENGTHS;
+  // The defaults are token counts: without a tokenizer they would be compared with characters, so then truncation
+  // is only measured (and scored) for max lengths the caller passes explicitly.
+  const qMax = opts.queryMaxLengths ?? (opts.countTokens ? DEFAULT_QUERY_MAX_LENGTHS : []);
+  const pMax = opts.passageMaxLengths ?? (opts.countTokens ? DEFAULT_PASSAGE_MAX_LENGTHS : []);
   const ls = (texts: Iterable<string>, maxLengths: readonly number[]) =>
     lengthStats(texts, { maxLengths, ...(opts.countTokens ? { countTokens: opts.countTokens } : {}), ...(opts.bins ? { bins: opts.bins } : {}) });
   const lengths = {
