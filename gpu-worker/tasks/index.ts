@@ -3,6 +3,7 @@ import { runNoop } from "./noop";
 import { runSleep } from "./sleep";
 import { runImportDataset } from "./import-dataset";
 import { runDatasetQuality } from "./dataset-quality";
+import { runSynthesize } from "./synthesize";
 
 /** Handler per job type. A type without a handler here is never claimed by this worker. */
 export const handlers: Record<string, JobHandler<any>> = {
@@ -10,4 +11,5 @@ export const handlers: Record<string, JobHandler<any>> = {
   sleep: runSleep,
   import_dataset: runImportDataset,
   dataset_quality: runDatasetQuality,
+  synthesize: runSynthesize,
 };

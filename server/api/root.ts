@@ -8,6 +8,7 @@ import { auditRouter } from "./routers/audit";
 import { jobRouter } from "./routers/job";
 import { workerRouter } from "./routers/worker";
 import { datasetRouter } from "./routers/dataset";
+import { synthesisRouter } from "./routers/synthesis";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   job: jobRouter,
   worker: workerRouter,
   dataset: datasetRouter,
+  synthesis: synthesisRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,7 +10,7 @@ export const datasetQualityJob = defineJob({
       versionId: z.string().min(1),
       /** Check leakage against this evaluation version (default: the version's own test split, if any). */
       evaluationVersionId: z.string().min(1).optional(),
-      /** A tokenizer.json for token lengths (default: M3_TOKENIZER, else the demo model's, else characters). */
+      /** A tokenizer.json for token lengths (default: the default base model's, else characters). */
       tokenizerPath: z.string().min(1).optional(),
     })
     .strict(),

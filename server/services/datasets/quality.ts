@@ -1,9 +1,9 @@
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { db } from "../../db";
 import { enqueueJob } from "../../jobs/enqueue";
 import { buildQualityReport, type QualityReport, type QualityRow, type SplitTexts } from "../../lib/quality";
 import { getVersionOrThrow } from "./datasets";
+import { defaultTokenizerPath } from "../models/default-model";
 
 /** Rows beyond this are not read for the report (stated in the report); keeps the job's memory bounded. */
 export const QUALITY_ROW_LIMIT = 200_000;
@@ -39,11 +39,6 @@ async function rowsOf(versionId: string, split?: string): Promise<QualityRow[]> 
 
 function toSplitTexts(rows: QualityRow[]): SplitTexts {
   return { queries: rows.map((r) => r.query), passages: rows.flatMap((r) => r.pos) };
-}
-
-export function defaultTokenizerPath(): string | null {
-  const candidates = [process.env.M3_TOKENIZER, path.resolve(".cache/demo-model/tokenizer.json")].filter((p): p is string => !!p);
-  return candidates.find((p) => existsSync(p)) ?? null;
 }
 
 /**

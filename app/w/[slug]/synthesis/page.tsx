@@ -1,12 +1,5 @@
-import { getTranslations } from "next-intl/server";
-import { EmptyState, PageHeader } from "../../../_components/ui";
+import { SynthesisHome } from "./synthesis-home";
 
-export default async function Page() {
-  const t = await getTranslations("sections.synthesis");
-  return (
-    <>
-      <PageHeader title={t("title")} description={t("description")} />
-      <EmptyState title={t("emptyTitle")} body={t("emptyBody")} />
-    </>
-  );
+export default function SynthesisPage() {
+  return <SynthesisHome />;
 }
