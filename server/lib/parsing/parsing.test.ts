@@ -27,6 +27,8 @@ import {
   validateMappedRow,
   validateQrelRow,
   EvalCrossChecker,
+  EvalSetBuilder,
+  csvExportRow,
   type ColumnMapping,
   type ImportIssue,
   type RecordFormat,
@@ -421,6 +423,33 @@ describe("validators (valid rows)", () => {
     await expect(async () => {
       for await (const _ of readDocuments([enc("\n\n")], { format: "txt", file: "e.txt" })) void _;
     }).rejects.toThrow("e.txt: the document is empty");
+  });
+});
+
+describe("more contracts", () => {
+  it("FlagEmbedding custom layout: positives matched to corpus by text, unknown ones added", () => {
+    const b = new EvalSetBuilder();
+    expect(b.addDoc("Liver text", { id: "7" })).toBe("7");
+    expect(b.addDoc("Other", { id: "7" })).toBe("7_"); // id clash gets a suffix
+    b.addQuery("what about the liver?", ["  Liver text  ", "Brand new passage"]);
+    expect(b.build().qrels).toEqual([
+      { queryId: "q1", corpusId: "7", score: 1 },
+      { queryId: "q1", corpusId: "d3", score: 1 },
+    ]);
+    expect(b.duplicatePassages).toBe(1);
+  });
+  it("without onIssue the first bad record is thrown as an ImportError", async () => {
+    await expect(async () => {
+      for await (const _ of readRecords([enc('{"a":1}\n{oops\n')], { format: "jsonl", file: "t.jsonl" })) void _;
+    }).rejects.toThrow(/^t\.jsonl:2: invalid JSON/);
+  });
+  it("csvExportRow", () => {
+    expect(csvExportRow(["q", "=cmd|' /C calc'!A0", "a,b"])).toBe(`q,'=cmd|' /C calc'!A0,"a,b"`);
+  });
+  it("formatIssue shapes", () => {
+    expect(formatIssue({ file: "f", line: null, field: null, reason: "r" })).toBe("f: r");
+    expect(formatIssue({ file: "f", line: 3, field: null, reason: "r" })).toBe("f:3: r");
+    expect(formatIssue({ file: "f", line: 3, field: "pos[0]", reason: "r" })).toBe("f:3: pos[0]: r");
   });
 });
 
