@@ -1,5 +1,5 @@
 /** `npm run migrate`: apply committed migrations to DATABASE_URL. */
-import { applyMigrations } from "../server/db/migrate";
+import { applyMigrations } from "../server/schema/migrate";
 
 const url = process.env.DATABASE_URL;
 if (!url) {

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../server/dev/embedded-postgres";
-import { applyMigrations } from "../server/db/migrate";
+import { applyMigrations } from "../server/schema/migrate";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DATA = path.resolve(ROOT, process.env.M3_DATA_DIR ?? ".data");

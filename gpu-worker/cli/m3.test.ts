@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
-const ROOT = path.resolve(__dirname, "../..");
+const ROOT = path.resolve(import.meta.dirname, "../..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
-const M3 = path.join(__dirname, "m3.ts");
+const M3 = path.join(import.meta.dirname, "m3.ts");
 const tmp = mkdtempSync(path.join(tmpdir(), "m3-cli-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

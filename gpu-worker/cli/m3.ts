@@ -4,12 +4,14 @@
  *   m3 metrics --qrels QRELS --run RUN [--run RUN2] [--per-query]
  *   m3 eval    --model DIR [--tuned DIR] --data DIR --output report.json [...]
  *   m3 mine    --model DIR --input train.jsonl --output mined.jsonl [...]
+ *   m3 import  FILE [FILE...] --kind train|eval|docs|raglog [--map query=COL,...] [--workspace SLUG]
  * Results are printed as JSON on stdout; errors go to stderr with exit code 1 (2 for usage).
  */
 import { parseArgs } from "node:util";
 import { evalCommand } from "./eval-command";
 import { metricsCommand } from "./metrics-command";
 import { mineCommand } from "./mine-command";
+import { importCommand } from "./import-command";
 
 const STRING_OPTIONS = [
   "qrels", "model", "tuned", "data", "split", "corpus", "queries", "output", "modes", "run-dir", "cache-dir",
@@ -19,6 +21,11 @@ const STRING_OPTIONS = [
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "import") {
+    const { code, output } = await importCommand(rest);
+    if (output) process.stdout.write(JSON.stringify(output, null, 2) + "\n");
+    return code;
+  }
   const { values } = parseArgs({
     args: rest,
     options: {

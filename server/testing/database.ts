@@ -1,5 +1,5 @@
 import pg from "pg";
-import { applyMigrations } from "../db/migrate";
+import { applyMigrations } from "../schema/migrate";
 
 /**
  * The test database: TEST_DATABASE_URL, or a database private to this test run on the local
