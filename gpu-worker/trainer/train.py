@@ -210,6 +210,15 @@ def _linear_schedule(total: int, warmup: int):
     return f
 
 
+def _any_rank(flag: bool, world: int, device: torch.device) -> bool:
+    if world == 1:
+        return flag
+    import torch.distributed as dist
+    t = torch.tensor([1.0 if flag else 0.0], device=device)
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return bool(t.item() > 0)
+
+
 def _is_oom(e: BaseException) -> bool:
     return isinstance(e, RuntimeError) and "out of memory" in str(e).lower()
 
@@ -379,7 +388,7 @@ def run(cfg: TrainConfig, stop: Optional[Stop] = None, on_step: Optional[Callabl
             emit("eval", step=step, **evaluate(model, val_groups, cfg, device, amp, loss_fn))
         if is_main and cfg.save_steps > 0 and step % cfg.save_steps == 0 and step < total:
             save_checkpoint()
-        if stop.requested:
+        if _any_rank(stop.requested, world, device):  # every rank stops at the same step
             if is_main:
                 save_checkpoint()
                 emit("stopped", step=step, reason="signal")

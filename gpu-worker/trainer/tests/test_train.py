@@ -185,3 +185,18 @@ def test_validation_and_accumulation_events(tmp_path):
     step = next(e for e in ev if e["event"] == "step")
     assert {"step", "loss", "lr", "grad_norm", "samples_per_s"} <= set(step)
     assert not r.stdout.strip().splitlines()[0].startswith("[")  # stdout is JSON lines only
+
+
+def test_gradient_checkpointing_gives_the_same_run(tmp_path):
+    common = dict(mode="unified", max_steps=3, dropout=0.1)
+    _, plain = _run(base_config(tmp_path / "p", **common))
+    _, ckpt = _run(base_config(tmp_path / "c", **common, gradient_checkpointing=True))
+    assert ckpt == pytest.approx(plain, abs=1e-6)
+
+
+def test_keep_last_k_checkpoints(tmp_path):
+    cfg = base_config(tmp_path, max_steps=5, save_steps=1, keep_last=2)
+    assert _run(cfg)[0] == 0
+    names = sorted(p for p in os.listdir(tmp_path / "out") if p.startswith("checkpoint-"))
+    assert names == ["checkpoint-4", "checkpoint-5"]
+    assert not [p for p in os.listdir(tmp_path / "out") if p.startswith(".tmp")]
