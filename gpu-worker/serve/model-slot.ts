@@ -1,0 +1,142 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { OutputKind } from "../inference/backend";
+import type { M3Encoder } from "../inference/encoder";
+import { loadEncoder } from "../inference/load";
+import { LruCache } from "./lru";
+import { MicroBatcher, type BatchStats, type ItemOutputs } from "./micro-batcher";
+
+/**
+ * One loaded model: encoder (tokenizer + onnxruntime backend), its cross-request micro-batcher and its cache
+ * of recent inputs. The server holds one current slot; `swapModel` loads a new slot, makes it current in one
+ * assignment, then retires the old one once every request that acquired it has released it, so no request
+ * ever sees a closed backend. The cache lives in the slot, so a swap can never serve the old model's vectors.
+ */
+export type Input = { text: string } | { ids: number[] };
+
+export interface EncodedInput extends ItemOutputs {
+  /** Tokens after truncation (special tokens included). */
+  length: number;
+  fullLength: number;
+  truncated: boolean;
+}
+
+export interface SlotOptions {
+  threads: number;
+  maxBatchTokens: number;
+  batchWaitMs: number;
+  cacheEntries: number;
+  cacheMaxBytes: number;
+  onBatch?: (stats: BatchStats) => void;
+  onCache?: (hit: boolean) => void;
+  beforeBatch?: () => Promise<void>;
+}
+
+let nextGeneration = 1;
+
+export class ModelSlot {
+  private refs = 0;
+  private releaseWaiters: Array<() => void> = [];
+  readonly cache: LruCache<EncodedInput>;
+  readonly batcher: MicroBatcher;
+  readonly generation = nextGeneration++;
+
+  private constructor(
+    readonly modelDir: string,
+    readonly encoder: M3Encoder,
+    readonly maxLength: number,
+    readonly vocabSize: number,
+    private readonly opts: SlotOptions,
+  ) {
+    this.cache = new LruCache(opts.cacheEntries, opts.cacheMaxBytes);
+    this.batcher = new MicroBatcher(encoder.backend, {
+      maxBatchTokens: opts.maxBatchTokens,
+      maxWaitMs: opts.batchWaitMs,
+      padId: encoder.tokenizer.padId,
+      specialIds: encoder.tokenizer.specialIds,
+      onBatch: opts.onBatch,
+      beforeBatch: opts.beforeBatch,
+    });
+  }
+
+  static async load(modelDir: string, opts: SlotOptions): Promise<ModelSlot> {
+    const { encoder, maxLength } = await loadEncoder(modelDir, { threads: opts.threads, maxBatchTokens: opts.maxBatchTokens });
+    return new ModelSlot(modelDir, encoder, maxLength, readVocabSize(modelDir), opts);
+  }
+
+  get dim(): number {
+    return this.encoder.dim;
+  }
+
+  acquire(): () => void {
+    this.refs++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--this.refs === 0) for (const w of this.releaseWaiters.splice(0)) w();
+    };
+  }
+
+  /** Waits until no request holds this slot, then closes the backend. */
+  async retire(): Promise<void> {
+    if (this.refs > 0) await new Promise<void>((resolve) => this.releaseWaiters.push(resolve));
+    await this.batcher.idle();
+    this.cache.clear();
+    await this.encoder.backend.close();
+  }
+
+  /** Tokenizes (truncating to maxLength), serves from the cache where possible, batches the rest. */
+  async encode(inputs: readonly Input[], outputs: readonly OutputKind[], maxLength: number): Promise<EncodedInput[]> {
+    const outKey = [...outputs].sort().join(",");
+    const seen = new Map<string, Promise<EncodedInput>>();
+    return Promise.all(
+      inputs.map((input) => {
+        const key = `${outKey}\u0000${maxLength}\u0000${"text" in input ? `t:${input.text}` : `i:${input.ids.join(",")}`}`;
+        const dup = seen.get(key);
+        if (dup) return dup;
+        const cached = this.cache.get(key);
+        this.opts.onCache?.(cached !== undefined);
+        const p = cached ? Promise.resolve(cached) : this.encodeOne(input, outputs, maxLength, key);
+        seen.set(key, p);
+        return p;
+      }),
+    );
+  }
+
+  private async encodeOne(input: Input, outputs: readonly OutputKind[], maxLength: number, key: string): Promise<EncodedInput> {
+    const tok = "text" in input ? this.encoder.tokenizer.encode(input.text, maxLength) : this.wrapIds(input.ids, maxLength);
+    const out = await this.batcher.submit(tok.ids, outputs);
+    const result: EncodedInput = { ...out, length: tok.ids.length, fullLength: tok.fullLength, truncated: tok.truncated };
+    const bytes = 64 + key.length * 2 + (out.dense?.byteLength ?? 0) + (out.colbert?.byteLength ?? 0) + (out.sparse?.size ?? 0) * 32;
+    this.cache.set(key, result, bytes);
+    return result;
+  }
+
+  /** Token-id input: adds `<s> … </s>` when absent and truncates like the tokenizer does. */
+  private wrapIds(raw: number[], maxLength: number): { ids: number[]; fullLength: number; truncated: boolean } {
+    const t = this.encoder.tokenizer;
+    let ids = raw;
+    if (ids[0] !== t.clsId) ids = [t.clsId, ...ids];
+    if (ids[ids.length - 1] !== t.eosId) ids = [...ids, t.eosId];
+    const fullLength = ids.length;
+    if (fullLength <= maxLength) return { ids, fullLength, truncated: false };
+    return { ids: [...ids.slice(0, Math.max(1, maxLength - 1)), t.eosId], fullLength, truncated: true };
+  }
+
+  /** BGEM3FlagModel.convert_id_to_token: the decoded string of one id. */
+  tokenString(id: number): string {
+    return this.encoder.tokenizer.decode([id]);
+  }
+}
+
+function readVocabSize(dir: string): number {
+  const cfg = path.join(dir, "config.json");
+  if (existsSync(cfg)) {
+    const v = (JSON.parse(readFileSync(cfg, "utf8")) as { vocab_size?: unknown }).vocab_size;
+    if (typeof v === "number" && v > 0) return v;
+  }
+  const tok = JSON.parse(readFileSync(path.join(dir, "tokenizer.json"), "utf8")) as { model?: { vocab?: unknown } };
+  const vocab = tok.model?.vocab;
+  return Array.isArray(vocab) ? vocab.length : vocab && typeof vocab === "object" ? Object.keys(vocab).length : Number.MAX_SAFE_INTEGER;
+}
