@@ -2,6 +2,7 @@ import { mkdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { getJobDefinition } from "../server/jobs/definitions";
+import { isPermanentJobError } from "../server/jobs/types";
 import type { JobRow } from "../server/jobs/job-row";
 import {
   appendLog, completeJob, failJob, failPermanently, heartbeat, markCancelled, releaseJob, reportProgress,
@@ -78,7 +79,10 @@ export function runJob(row: JobRow, workerId: string, handler: JobHandler<unknow
       if (reason === "cancelled") await markCancelled(row.id, workerId);
       else if (reason === "shutdown") await releaseJob(row.id, workerId);
       else if (reason === "lease-lost") logger("lease lost; result discarded", { jobId: row.id });
-      else {
+      else if (isPermanentJobError(error)) {
+        await failPermanently(row.id, workerId, message);
+        logger("job failed (not retryable)", { jobId: row.id, type: row.type });
+      } else {
         const outcome = await failJob(row.id, workerId, message);
         logger(`job ${outcome}`, { jobId: row.id, type: row.type, error: message });
       }

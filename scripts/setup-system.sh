@@ -6,6 +6,8 @@ set -euo pipefail
 PY=/usr/bin/python3
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# Chinese glyphs in browser screenshots (the UI and the data are bilingual).
+fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
 if ! "$PY" -c "import torch, numpy, onnx, sentencepiece, pytest" >/dev/null 2>&1; then
   need+=(python3-torch python3-numpy python3-onnx python3-sentencepiece python3-pytest libopenblas0-pthread)
 fi
@@ -13,7 +15,7 @@ fi
 [ -e /usr/lib/x86_64-linux-gnu/libopenblas.so.0 ] || [ -e /usr/lib/aarch64-linux-gnu/libopenblas.so.0 ] || need+=(libopenblas0-pthread)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "setup-system: chromium and the python3-torch stack are present"
+  echo "setup-system: chromium, CJK fonts and the python3-torch stack are present"
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" -ne 0 ]; then

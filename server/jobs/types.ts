@@ -20,3 +20,15 @@ export interface JobDefinition<TPayload = unknown> {
 export function defineJob<TPayload>(def: JobDefinition<TPayload>): JobDefinition<TPayload> {
   return def;
 }
+
+/**
+ * Thrown by a handler when retrying cannot help (bad input, a refused import): the job ends
+ * FAILED at once with this message instead of burning its remaining attempts.
+ */
+export class PermanentJobError extends Error {
+  readonly permanent = true;
+}
+
+export function isPermanentJobError(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { permanent?: unknown }).permanent === true;
+}

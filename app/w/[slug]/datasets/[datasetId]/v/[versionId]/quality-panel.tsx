@@ -1,6 +1,7 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { useTranslations } from "next-intl";
 import { Button, Card } from "../../../../../../_components/ui";
 import { useCan, useWorkspace } from "../../../../../../_components/workspace-context";
@@ -22,9 +23,17 @@ export function QualityPanel({ versionId, kind, quality }: { versionId: string; 
   const canEdit = useCan("EDITOR");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const compute = useMutation(trpc.dataset.computeQuality.mutationOptions({
-    onSuccess: () => setTimeout(() => void queryClient.invalidateQueries({ queryKey: trpc.dataset.version.queryKey() }), 1500),
-  }));
+  const compute = useMutation(trpc.dataset.computeQuality.mutationOptions());
+  // Follow the report's job; when it ends, reload the version (which carries the report).
+  const job = useQuery({
+    ...trpc.job.get.queryOptions({ workspaceId: workspace.id, jobId: compute.data?.id ?? "00000000-0000-0000-0000-000000000000" }),
+    enabled: !!compute.data,
+    refetchInterval: (q) => (q.state.data && ["SUCCEEDED", "FAILED", "CANCELLED"].includes(q.state.data.status) ? false : 1000),
+  });
+  const finished = job.data?.status === "SUCCEEDED" || job.data?.status === "FAILED";
+  useEffect(() => {
+    if (finished) void queryClient.invalidateQueries({ queryKey: trpc.dataset.version.queryKey() });
+  }, [finished, queryClient, trpc]);
   const report = quality as QualityReportView | null;
   if (kind !== "TRAINING" && kind !== "RAG_LOG" && kind !== "EVALUATION") return null;
   return (
@@ -32,7 +41,8 @@ export function QualityPanel({ versionId, kind, quality }: { versionId: string; 
       title={t("title")}
       actions={canEdit ? <Button variant="secondary" onClick={() => compute.mutate({ workspaceId: workspace.id, versionId })} disabled={compute.isPending}>{report ? t("recompute") : t("compute")}</Button> : null}
     >
-      {compute.data ? <p className="mb-2 text-xs text-slate-500">{t("queued")}</p> : null}
+      {compute.data && !finished ? <p className="mb-2 text-xs text-slate-500">{t("queued")}</p> : null}
+      {job.data?.status === "FAILED" ? <p role="alert" className="mb-2 text-sm text-red-600">{job.data.lastError}</p> : null}
       {!report ? (
         <p className="text-sm text-slate-500">{t("none")}</p>
       ) : (

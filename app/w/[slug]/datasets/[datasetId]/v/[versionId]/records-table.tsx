@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useTranslations } from "next-intl";
+import { useFormatter, useTranslations } from "next-intl";
 import { useState } from "react";
 import { Button, Card, Input, Select } from "../../../../../../_components/ui";
 import { useWorkspace } from "../../../../../../_components/workspace-context";
@@ -19,6 +19,7 @@ function summary(type: string, data: Record<string, unknown>): { main: string; d
 
 export function RecordsTable({ versionId, types }: { versionId: string; types: string[] }) {
   const t = useTranslations("datasets.records");
+  const format = useFormatter();
   const workspace = useWorkspace();
   const trpc = useTRPC();
   const [search, setSearch] = useState("");
@@ -44,7 +45,7 @@ export function RecordsTable({ versionId, types }: { versionId: string; types: s
           <option value="validation">validation</option>
           <option value="test">test</option>
         </Select>
-        <span className="ml-auto text-xs text-slate-500" data-testid="records-range">{t("range", { from: total ? offset + 1 : 0, to: Math.min(offset + PAGE, total), total })}</span>
+        <span className="ml-auto text-xs text-slate-500" data-testid="records-range">{t("range", { from: format.number(total ? offset + 1 : 0), to: format.number(Math.min(offset + PAGE, total)), total: format.number(total) })}</span>
         <Button variant="secondary" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>{t("previous")}</Button>
         <Button variant="secondary" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>{t("next")}</Button>
       </div>
