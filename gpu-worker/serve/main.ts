@@ -4,9 +4,11 @@
  *   npx tsx gpu-worker/serve/main.ts --model DIR [--port 8080] [--host 127.0.0.1] [--keys-file F]
  *       [--name NAME] [--threads N] [--max-concurrent 64] [--max-queued N] [--queue-timeout-ms 5000]
  *       [--max-body-bytes 2097152] [--max-inputs 256] [--max-batch-tokens 16384] [--cache-entries 10000]
- *       [--feedback-file F.jsonl]
+ *       [--feedback-file F.jsonl] [--workers 1]
  *
  * --keys-file: one sha256 hex digest of an API key per line (re-read on change; no file = no auth).
+ * --threads: onnxruntime intra-op threads per inference worker; --workers: inference worker threads (one ONNX
+ * session each, memory × workers; 0 = run onnxruntime on the event loop).
  * --feedback-file: enables POST /v1/feedback and appends each validated RAG-log line to F as JSONL.
  * Prints `{"event":"ready","url":...}` on stdout when listening. SIGTERM/SIGINT: drain (finish in-flight
  * requests), then exit 0. SIGHUP: no-op (the keys file is re-read on change anyway).
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     "keys-file": { type: "string" },
     name: { type: "string" },
     threads: { type: "string", default: "0" },
+    workers: { type: "string", default: "1" },
     "max-concurrent": { type: "string" },
     "max-queued": { type: "string" },
     "queue-timeout-ms": { type: "string" },
@@ -62,6 +65,7 @@ const server = await createEmbeddingServer({
   onFeedback: feedbackFile ? async (body, meta) => appendFile(feedbackFile, `${JSON.stringify({ ...body, key_id: meta.keyId, received_at: new Date().toISOString() })}\n`) : undefined,
   modelName: values.name ?? path.basename(path.resolve(values.model)),
   threads: int("threads", values.threads, 0),
+  inferenceWorkers: int("workers", values.workers, 1),
   cacheEntries: int("cache-entries", values["cache-entries"], 10000),
   limits: {
     maxConcurrentRequests: maxConcurrent,

@@ -27,6 +27,8 @@ export interface BatchStats {
 export interface MicroBatcherOptions {
   maxBatchTokens: number;
   maxWaitMs: number;
+  /** Batches that may run at once (the backend's worker count); default 1. */
+  parallelism?: number;
   padId: number;
   specialIds: ReadonlySet<number>;
   onBatch?: (stats: BatchStats) => void;
@@ -44,7 +46,7 @@ type Item = {
 export class MicroBatcher {
   private queue: Item[] = [];
   private pendingTokens = 0;
-  private running = false;
+  private runners = 0;
   private timer: NodeJS.Timeout | null = null;
   private idleWaiters: Array<() => void> = [];
 
@@ -67,11 +69,14 @@ export class MicroBatcher {
   }
 
   private schedule(): void {
-    if (this.running) return; // the loop picks new items up when the current window is done
-    if (this.pendingTokens >= this.opts.maxBatchTokens) {
+    const max = this.opts.parallelism ?? 1;
+    if (this.runners >= max || this.queue.length === 0) return; // a busy runner picks new items up when done
+    if (this.runners > 0 || this.pendingTokens >= this.opts.maxBatchTokens) {
+      // items queued while another batch runs have waited already; a full budget need not wait
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       void this.loop();
+      if (this.runners < max && this.queue.length > 0) this.schedule();
     } else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = null;
@@ -81,14 +86,13 @@ export class MicroBatcher {
   }
 
   private async loop(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+    this.runners++;
     try {
       while (this.queue.length > 0) await this.runWindow(this.takeWindow());
     } finally {
-      this.running = false;
+      this.runners--;
       if (this.queue.length > 0) this.schedule();
-      else for (const w of this.idleWaiters.splice(0)) w();
+      else if (this.runners === 0) for (const w of this.idleWaiters.splice(0)) w();
     }
   }
 
@@ -146,7 +150,7 @@ export class MicroBatcher {
 
   /** Resolves when nothing is queued or running. */
   idle(): Promise<void> {
-    if (!this.running && this.queue.length === 0 && !this.timer) return Promise.resolve();
+    if (this.runners === 0 && this.queue.length === 0 && !this.timer) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 }

@@ -1,9 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { OutputKind } from "../inference/backend";
-import type { M3Encoder } from "../inference/encoder";
+import { M3Encoder } from "../inference/encoder";
 import { loadEncoder } from "../inference/load";
+import { openModelFolder } from "../inference/model-folder";
+import { M3Tokenizer } from "../inference/tokenizer";
 import { LruCache } from "./lru";
+import { WorkerBackend } from "./worker-backend";
 import { MicroBatcher, type BatchStats, type ItemOutputs } from "./micro-batcher";
 
 /**
@@ -23,6 +26,8 @@ export interface EncodedInput extends ItemOutputs {
 
 export interface SlotOptions {
   threads: number;
+  /** Inference worker threads (one ONNX session each); 0 = run onnxruntime on the event-loop thread. */
+  inferenceWorkers: number;
   maxBatchTokens: number;
   batchWaitMs: number;
   cacheEntries: number;
@@ -52,6 +57,7 @@ export class ModelSlot {
     this.batcher = new MicroBatcher(encoder.backend, {
       maxBatchTokens: opts.maxBatchTokens,
       maxWaitMs: opts.batchWaitMs,
+      parallelism: encoder.backend instanceof WorkerBackend ? encoder.backend.parallelism : 1,
       padId: encoder.tokenizer.padId,
       specialIds: encoder.tokenizer.specialIds,
       onBatch: opts.onBatch,
@@ -60,6 +66,14 @@ export class ModelSlot {
   }
 
   static async load(modelDir: string, opts: SlotOptions): Promise<ModelSlot> {
+    if (opts.inferenceWorkers > 0) {
+      // onnxruntime-node runs a session synchronously on the calling thread: keep it off the event loop
+      const folder = openModelFolder(modelDir);
+      const tokenizer = M3Tokenizer.fromFiles(folder.tokenizerJson, folder.tokenizerConfig);
+      const backend = await WorkerBackend.start(folder.onnxPath, folder.dim, { threads: opts.threads, workers: opts.inferenceWorkers });
+      const encoder = new M3Encoder(tokenizer, backend, { maxBatchTokens: opts.maxBatchTokens });
+      return new ModelSlot(modelDir, encoder, folder.maxLength, readVocabSize(modelDir), opts);
+    }
     const { encoder, maxLength } = await loadEncoder(modelDir, { threads: opts.threads, maxBatchTokens: opts.maxBatchTokens });
     return new ModelSlot(modelDir, encoder, maxLength, readVocabSize(modelDir), opts);
   }

@@ -28,8 +28,10 @@ export interface EmbeddingServerOptions {
   cacheEntries?: number;
   /** Byte bound of that cache (default 256 MiB). */
   cacheMaxBytes?: number;
-  /** onnxruntime intra-op threads (0 = all cores). */
+  /** onnxruntime intra-op threads per inference worker (0 = all cores). */
   threads?: number;
+  /** Inference worker threads, one ONNX session each (default 1; 0 = run onnxruntime on the event loop). */
+  inferenceWorkers?: number;
   /** Name reported in responses (`model`). */
   modelName?: string;
   /** How long the micro-batcher waits for more inputs before running a batch (default 2 ms). */
@@ -87,6 +89,7 @@ export async function createEmbeddingServer(options: EmbeddingServerOptions): Pr
   const loadSlot = (dir: string) =>
     ModelSlot.load(dir, {
       threads: options.threads ?? 0,
+      inferenceWorkers: options.inferenceWorkers ?? 1,
       maxBatchTokens: limits.maxBatchTokens,
       batchWaitMs: options.batchWaitMs ?? 2,
       cacheEntries: options.cacheEntries ?? 10_000,

@@ -1,0 +1,94 @@
+import { Worker } from "node:worker_threads";
+import type { BackendHealth, BatchOutputs, EncoderBackend, OutputKind } from "../inference/backend";
+import { BackendError, ModelFolderError } from "../inference/errors";
+import type { WorkerInit, WorkerRequest } from "./ort-worker";
+
+/**
+ * EncoderBackend that runs onnxruntime in `workers` worker threads (one session each; memory × workers).
+ * Batches go to the worker with the fewest batches in flight. Same interface as OrtBackend, so M3Encoder and
+ * the micro-batcher use it unchanged; `parallelism` tells the batcher how many batches may run at once.
+ */
+type Pending = { resolve: (o: BatchOutputs) => void; reject: (e: Error) => void };
+
+class OrtWorker {
+  readonly pending = new Map<number, Pending>();
+  private constructor(readonly worker: Worker) {}
+
+  static start(init: WorkerInit): Promise<{ w: OrtWorker; dim: number; maxBatch: number }> {
+    // A JS entry that registers tsx inside the worker thread, then imports ort-worker.ts.
+    const worker = new Worker(new URL("./ort-worker-entry.mjs", import.meta.url), { workerData: init });
+    const w = new OrtWorker(worker);
+    return new Promise((resolve, reject) => {
+      const onMessage = (msg: { kind: string; id?: number; out?: BatchOutputs; error?: string; dim?: number; maxBatch?: number }) => {
+        if (msg.kind === "ready") resolve({ w, dim: msg.dim!, maxBatch: msg.maxBatch! });
+        else if (msg.kind === "failed") {
+          void worker.terminate();
+          reject(new ModelFolderError(msg.error ?? "inference worker failed to start", init.onnxPath));
+        } else if (msg.kind === "result") {
+          const p = w.pending.get(msg.id!);
+          w.pending.delete(msg.id!);
+          if (msg.error !== undefined) p?.reject(new BackendError(msg.error));
+          else p?.resolve(msg.out!);
+        }
+      };
+      worker.on("message", onMessage);
+      worker.once("error", (e) => {
+        for (const p of w.pending.values()) p.reject(new BackendError(`inference worker crashed: ${e.message}`));
+        w.pending.clear();
+        reject(e);
+      });
+    });
+  }
+}
+
+export class WorkerBackend implements EncoderBackend {
+  readonly name = "onnxruntime-worker";
+  private nextId = 1;
+  private constructor(
+    private readonly workers: OrtWorker[],
+    readonly dim: number,
+    readonly maxBatch: number,
+  ) {}
+
+  get parallelism(): number {
+    return this.workers.length;
+  }
+
+  static async start(onnxPath: string, dim: number | null, opts: { threads: number; workers: number }): Promise<WorkerBackend> {
+    const started = await Promise.all(Array.from({ length: Math.max(1, opts.workers) }, () => OrtWorker.start({ onnxPath, dim, threads: opts.threads })));
+    return new WorkerBackend(started.map((s) => s.w), started[0]!.dim, started[0]!.maxBatch);
+  }
+
+  async health(): Promise<BackendHealth> {
+    try {
+      const out = await this.run([[0, 2]], 1, ["dense"]);
+      const ok = out.dense !== undefined && out.dense.every(Number.isFinite);
+      return { ok, backend: this.name, dim: this.dim, detail: ok ? undefined : "non-finite output" };
+    } catch (e) {
+      return { ok: false, backend: this.name, dim: this.dim, detail: (e as Error).message };
+    }
+  }
+
+  run(ids: readonly number[][], padId: number, outputs: readonly OutputKind[]): Promise<BatchOutputs> {
+    const w = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      w.pending.set(id, { resolve, reject });
+      const msg: WorkerRequest = { kind: "run", id, ids: ids as number[][], padId, outputs: [...outputs] };
+      w.worker.postMessage(msg);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            w.worker.once("exit", () => resolve());
+            w.worker.postMessage({ kind: "close" } satisfies WorkerRequest);
+            setTimeout(() => void w.worker.terminate(), 5000).unref();
+          }),
+      ),
+    );
+  }
+}
