@@ -20,6 +20,7 @@ const worker = new Worker(
   {
     databaseUrl: env.DATABASE_URL,
     concurrency: number("WORKER_CONCURRENCY", 1),
+    maxServices: number("WORKER_MAX_SERVICES", 4),
     pollMs: number("WORKER_POLL_MS", 2000),
     reapEveryMs: number("WORKER_REAP_MS", 5000),
     heartbeatEveryMs: number("WORKER_HEARTBEAT_MS", 5000),

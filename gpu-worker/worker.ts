@@ -12,6 +12,8 @@ import { handlers } from "./tasks";
 export interface WorkerOptions {
   databaseUrl: string;
   concurrency: number;
+  /** Service jobs (deployments) run beside regular ones, up to this many. */
+  maxServices: number;
   pollMs: number;
   reapEveryMs: number;
   heartbeatEveryMs: number;
@@ -34,6 +36,7 @@ export class Worker {
   private listener: QueueListener;
   private timers: NodeJS.Timeout[] = [];
   private types: string[] = [];
+  private serviceTypes = new Set<string>();
 
   constructor(
     private readonly options: WorkerOptions,
@@ -50,6 +53,7 @@ export class Worker {
   async start(): Promise<void> {
     const capabilities = await detectCapabilities();
     this.types = this.runnableTypes(capabilities);
+    this.serviceTypes = new Set(jobDefinitions.filter((d) => d.service).map((d) => d.type));
     await db.worker.upsert({
       where: { id: this.id },
       create: { id: this.id, host: os.hostname(), pid: process.pid, capabilities: capabilities as object, jobTypes: this.types },
@@ -71,13 +75,14 @@ export class Worker {
   /** Runs until stop(); resolves once every claimed job is finished or released. */
   async loop(): Promise<void> {
     while (!this.stopping) {
-      if (this.running.size >= this.options.concurrency) {
+      const claimable = this.claimableTypes();
+      if (claimable.length === 0) {
         await this.sleep(this.options.pollMs);
         continue;
       }
       let claimed = null;
       try {
-        claimed = await claimJob(this.id, this.types);
+        claimed = await claimJob(this.id, claimable);
       } catch (error) {
         this.log("claim failed", { error: (error as Error).message });
       }
@@ -93,6 +98,15 @@ export class Worker {
       });
     }
     await Promise.all([...this.running.values()].map((j) => j.done));
+  }
+
+  /** Types with a free slot: regular types while under `concurrency`, service types while under `maxServices`. */
+  private claimableTypes(): string[] {
+    const services = [...this.running.values()].filter((j) => this.serviceTypes.has(j.row.type)).length;
+    const regular = this.running.size - services;
+    return this.types.filter((type) =>
+      this.serviceTypes.has(type) ? services < this.options.maxServices : regular < this.options.concurrency,
+    );
   }
 
   /** Graceful stop: claim nothing more, abort running handlers so they release their jobs. */

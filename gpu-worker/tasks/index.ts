@@ -4,6 +4,10 @@ import { runSleep } from "./sleep";
 import { runImportDataset } from "./import-dataset";
 import { runDatasetQuality } from "./dataset-quality";
 import { runSynthesize } from "./synthesize";
+import { runTrain } from "./train";
+import { runEvaluate } from "./evaluate";
+import { runEvaluateSubjects } from "./evaluate-subjects";
+import { runServeDeployment } from "./serve-deployment";
 
 /** Handler per job type. A type without a handler here is never claimed by this worker. */
 export const handlers: Record<string, JobHandler<any>> = {
@@ -12,4 +16,8 @@ export const handlers: Record<string, JobHandler<any>> = {
   import_dataset: runImportDataset,
   dataset_quality: runDatasetQuality,
   synthesize: runSynthesize,
+  train: runTrain,
+  evaluate: runEvaluate,
+  evaluate_subjects: runEvaluateSubjects,
+  serve_deployment: runServeDeployment,
 };

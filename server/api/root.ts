@@ -9,6 +9,10 @@ import { jobRouter } from "./routers/job";
 import { workerRouter } from "./routers/worker";
 import { datasetRouter } from "./routers/dataset";
 import { synthesisRouter } from "./routers/synthesis";
+import { experimentRouter } from "./routers/experiment";
+import { modelRouter } from "./routers/model";
+import { evaluationRouter } from "./routers/evaluation";
+import { deploymentRouter } from "./routers/deployment";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -21,6 +25,10 @@ export const appRouter = createTRPCRouter({
   worker: workerRouter,
   dataset: datasetRouter,
   synthesis: synthesisRouter,
+  experiment: experimentRouter,
+  model: modelRouter,
+  evaluation: evaluationRouter,
+  deployment: deploymentRouter,
 });
 
 export type AppRouter = typeof appRouter;

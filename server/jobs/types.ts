@@ -15,6 +15,11 @@ export interface JobDefinition<TPayload = unknown> {
   /** Seconds a claim stays valid without a heartbeat. */
   leaseSeconds: number;
   requires: Capability[];
+  /**
+   * Long-lived service (a deployment's server): runs beside regular jobs instead of taking
+   * one of the worker's regular slots (WORKER_CONCURRENCY), up to WORKER_MAX_SERVICES.
+   */
+  service?: boolean;
 }
 
 export function defineJob<TPayload>(def: JobDefinition<TPayload>): JobDefinition<TPayload> {

@@ -4,9 +4,13 @@ import { sleepJob } from "./sleep";
 import { importDatasetJob } from "./import-dataset";
 import { datasetQualityJob } from "./dataset-quality";
 import { synthesizeJob } from "./synthesize";
+import { trainJob } from "./train";
+import { evaluateJob } from "./evaluate";
+import { evaluateSubjectsJob } from "./evaluate-subjects";
+import { serveDeploymentJob } from "./serve-deployment";
 
 /** Every job type the platform knows. A worker runs those whose `requires` it satisfies. */
-export const jobDefinitions: JobDefinition<any>[] = [noopJob, sleepJob, importDatasetJob, datasetQualityJob, synthesizeJob];
+export const jobDefinitions: JobDefinition<any>[] = [noopJob, sleepJob, importDatasetJob, datasetQualityJob, synthesizeJob, serveDeploymentJob, trainJob, evaluateJob, evaluateSubjectsJob];
 
 export function getJobDefinition(type: string): JobDefinition<unknown> | undefined {
   return jobDefinitions.find((d) => d.type === type);

@@ -1,12 +1,5 @@
-import { getTranslations } from "next-intl/server";
-import { EmptyState, PageHeader } from "../../../_components/ui";
+import { DeploymentsHome } from "./deployments-home";
 
-export default async function Page() {
-  const t = await getTranslations("sections.deployments");
-  return (
-    <>
-      <PageHeader title={t("title")} description={t("description")} />
-      <EmptyState title={t("emptyTitle")} body={t("emptyBody")} />
-    </>
-  );
+export default function DeploymentsPage() {
+  return <DeploymentsHome />;
 }

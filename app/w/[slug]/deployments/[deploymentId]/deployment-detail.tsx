@@ -1,0 +1,62 @@
+"use client";
+
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
+import { useState } from "react";
+import { Badge, Button, Card, PageHeader, Select } from "../../../../_components/ui";
+import { useCan, useWorkspace } from "../../../../_components/workspace-context";
+import { useTRPC } from "../../../../_trpc/react";
+import { CurlExamples } from "./curl-examples";
+
+const STATUS_BADGE: Record<string, string> = { PENDING: "QUEUED", STARTING: "RUNNING", LIVE: "SUCCEEDED", FAILED: "FAILED", STOPPED: "CANCELLED" };
+
+export function DeploymentDetail({ deploymentId }: { deploymentId: string }) {
+  const t = useTranslations("deployments");
+  const workspace = useWorkspace();
+  const canEdit = useCan("EDITOR");
+  const trpc = useTRPC();
+  const deployment = useQuery({ ...trpc.deployment.get.queryOptions({ workspaceId: workspace.id, deploymentId }), refetchInterval: 1500 });
+  const models = useQuery(trpc.deployment.models.queryOptions({ workspaceId: workspace.id }));
+  const [model, setModel] = useState(0);
+  const input = { workspaceId: workspace.id, deploymentId };
+  const undeploy = useMutation(trpc.deployment.undeploy.mutationOptions());
+  const redeploy = useMutation(trpc.deployment.redeploy.mutationOptions());
+  const rollback = useMutation(trpc.deployment.rollback.mutationOptions());
+  const switchModel = useMutation(trpc.deployment.switchModel.mutationOptions());
+  const feedback = useMutation(trpc.deployment.importFeedback.mutationOptions());
+  const error = undeploy.error ?? redeploy.error ?? rollback.error ?? switchModel.error ?? feedback.error;
+  if (deployment.error) return <p role="alert" className="text-sm text-red-600">{deployment.error.message}</p>;
+  if (!deployment.data) return null;
+  const d = deployment.data;
+  const running = d.status === "LIVE" || d.status === "STARTING" || d.status === "PENDING";
+  return (
+    <>
+      <PageHeader title={d.name} description={t("serving", { model: d.modelLabel })} actions={<span data-testid="deployment-status"><Badge value={STATUS_BADGE[d.status] ?? d.status} label={t(`statuses.${d.status}`)} /></span>} />
+      <div className="space-y-6">
+        <Card title={t("endpoint")}>
+          <p className="font-mono text-sm" data-testid="deployment-url">{d.url ?? "—"}</p>
+          {d.statusMessage ? <p className="mt-1 text-xs text-slate-500">{d.statusMessage}</p> : null}
+          {canEdit ? (
+            <div className="mt-4 flex flex-wrap items-center gap-2">
+              {running ? <Button variant="danger" onClick={() => undeploy.mutate(input)}>{t("undeploy")}</Button> : <Button onClick={() => redeploy.mutate(input)}>{t("redeploy")}</Button>}
+              {d.previousModelLabel ? <Button variant="secondary" onClick={() => rollback.mutate(input)}>{t("rollback", { model: d.previousModelLabel })}</Button> : null}
+              <Select aria-label={t("switchTo")} value={model} onChange={(e) => setModel(Number(e.target.value))}>
+                {models.data?.map((m, i) => <option key={i} value={i}>{m.label}</option>)}
+              </Select>
+              <Button variant="secondary" onClick={() => models.data?.[model] && switchModel.mutate({ ...input, model: models.data[model]!.ref })}>{t("switch")}</Button>
+              {d.acceptFeedback ? <Button variant="secondary" onClick={() => feedback.mutate(input)}>{t("importFeedback")}</Button> : null}
+            </div>
+          ) : null}
+          {error ? <p role="alert" className="mt-2 text-sm text-red-600">{error.message}</p> : null}
+          {feedback.data ? <p className="mt-2 text-sm text-slate-600">{t("feedbackQueued")}</p> : null}
+        </Card>
+        {d.url ? <CurlExamples url={d.url} model={d.name} /> : null}
+        <Card title={t("logs")}>
+          <pre className="max-h-72 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100" data-testid="deployment-logs">
+            {d.logs.map((l) => `${new Date(l.createdAt).toISOString()} ${l.message}`).join("\n") || t("noLogs")}
+          </pre>
+        </Card>
+      </div>
+    </>
+  );
+}

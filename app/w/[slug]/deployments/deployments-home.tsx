@@ -1,0 +1,83 @@
+"use client";
+
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useFormatter, useTranslations } from "next-intl";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { Badge, Button, Card, EmptyState, Field, Input, PageHeader, Select } from "../../../_components/ui";
+import { useCan, useWorkspace } from "../../../_components/workspace-context";
+import { errorMessage, fieldErrors } from "../../../_trpc/errors";
+import { useTRPC } from "../../../_trpc/react";
+import { ApiKeysCard } from "./api-keys-card";
+
+const STATUS_BADGE: Record<string, string> = { PENDING: "QUEUED", STARTING: "RUNNING", LIVE: "SUCCEEDED", FAILED: "FAILED", STOPPED: "CANCELLED" };
+
+export function DeploymentsHome() {
+  const t = useTranslations("deployments");
+  const ts = useTranslations("sections.deployments");
+  const format = useFormatter();
+  const workspace = useWorkspace();
+  const canEdit = useCan("EDITOR");
+  const trpc = useTRPC();
+  const router = useRouter();
+  const deployments = useQuery({ ...trpc.deployment.list.queryOptions({ workspaceId: workspace.id }), refetchInterval: 2000 });
+  const models = useQuery(trpc.deployment.models.queryOptions({ workspaceId: workspace.id }));
+  const [model, setModel] = useState(0);
+  const create = useMutation(trpc.deployment.create.mutationOptions({ onSuccess: (d) => router.push(`/w/${workspace.slug}/deployments/${d.id}`) }));
+  const errors = fieldErrors(create.error);
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const f = new FormData(event.currentTarget);
+    const chosen = models.data?.[model];
+    if (!chosen) return;
+    create.mutate({ workspaceId: workspace.id, name: String(f.get("name") ?? ""), model: chosen.ref, acceptFeedback: f.get("feedback") === "on" });
+  }
+
+  return (
+    <>
+      <PageHeader title={ts("title")} description={ts("description")} />
+      <div className="space-y-6">
+        {canEdit ? (
+          <Card title={t("deployTitle")}>
+            {models.data && models.data.length === 0 ? <p className="text-sm text-slate-600">{t("noModels")}</p> : (
+              <form onSubmit={submit} className="flex flex-wrap items-end gap-3" noValidate>
+                <Field label={t("name")} error={errors.name}><Input name="name" defaultValue="embeddings" /></Field>
+                <Field label={t("model")}>
+                  <Select value={model} onChange={(e) => setModel(Number(e.target.value))} aria-label={t("model")}>
+                    {models.data?.map((m, i) => <option key={i} value={i}>{m.label}</option>)}
+                  </Select>
+                </Field>
+                <label className="flex items-center gap-2 text-sm"><input type="checkbox" name="feedback" /> {t("acceptFeedback")}</label>
+                <Button type="submit" disabled={create.isPending}>{t("deploy")}</Button>
+              </form>
+            )}
+            {errorMessage(create.error) ? <p role="alert" className="mt-2 text-sm text-red-600">{errorMessage(create.error)}</p> : null}
+          </Card>
+        ) : null}
+        {deployments.data && deployments.data.length === 0 ? <EmptyState title={ts("emptyTitle")} body={ts("emptyBody")} /> : (
+          <Card title={t("listTitle")}>
+            <table className="w-full text-left text-sm" data-testid="deployments">
+              <thead className="text-xs uppercase text-slate-500">
+                <tr><th className="py-2">{t("name")}</th><th>{t("status")}</th><th>{t("model")}</th><th>URL</th><th>{t("updated")}</th></tr>
+              </thead>
+              <tbody>
+                {deployments.data?.map((d) => (
+                  <tr key={d.id} className="border-t border-slate-100">
+                    <td className="py-2"><Link className="text-brand-600 underline" href={`/w/${workspace.slug}/deployments/${d.id}`}>{d.name}</Link></td>
+                    <td><Badge value={STATUS_BADGE[d.status] ?? d.status} label={t(`statuses.${d.status}`)} /></td>
+                    <td className="text-xs">{d.modelLabel}</td>
+                    <td className="font-mono text-xs">{d.url ?? "—"}</td>
+                    <td className="text-xs text-slate-500">{format.relativeTime(d.updatedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Card>
+        )}
+        {canEdit ? <ApiKeysCard /> : null}
+      </div>
+    </>
+  );
+}

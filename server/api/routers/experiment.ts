@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { createTRPCRouter, workspaceInput, workspaceProcedure } from "../trpc";
+import { cancelRun, cloneRun, createRun, createSweep, getRun, listRuns, metricSeries, resumeRun } from "../../services/experiments/runs";
+import { estimateForRun } from "../../services/experiments/estimate";
+import { compareRuns, compareInput, perQueryInput, perQueryView } from "../../services/experiments/compare";
+import { presetNames, sweepGridSchema, trainConfigSchema } from "../../services/experiments/schema";
+
+const runId = workspaceInput.extend({ experimentId: z.string().min(1) });
+const configOverrides = trainConfigSchema.partial();
+const newRunInput = workspaceInput.extend({
+  name: z.string().trim().min(1, "Name the run").max(120),
+  baseModelId: z.string().min(1, "Pick a base model"),
+  trainVersionId: z.string().min(1, "Pick a training version"),
+  evalVersionId: z.string().min(1).nullable().optional(),
+  preset: z.enum(presetNames),
+  config: configOverrides.default({}),
+  bestMetric: z.string().regex(/^(dense|sparse|colbert|hybrid):[\w@]+$/).default("dense:ndcg@10"),
+});
+
+export const experimentRouter = createTRPCRouter({
+  list: workspaceProcedure("VIEWER").input(workspaceInput.extend({ groupId: z.string().optional() })).query(({ input }) => listRuns(input)),
+  get: workspaceProcedure("VIEWER").input(runId).query(({ input }) => getRun(input)),
+  metrics: workspaceProcedure("VIEWER")
+    .input(workspaceInput.extend({ experimentIds: z.array(z.string().min(1)).min(1).max(50), maxPoints: z.number().int().min(10).max(5000).default(400) }))
+    .query(({ input }) => metricSeries(input)),
+  estimate: workspaceProcedure("VIEWER")
+    .input(workspaceInput.extend({ baseModelId: z.string().min(1), trainVersionId: z.string().min(1).optional(), preset: z.enum(presetNames), config: configOverrides.default({}), gpuMemoryGb: z.number().positive().max(1024).optional() }))
+    .query(({ input }) => estimateForRun(input)),
+  create: workspaceProcedure("EDITOR").input(newRunInput).mutation(({ ctx, input }) => createRun({ ...input, userId: ctx.userId })),
+  sweep: workspaceProcedure("EDITOR")
+    .input(newRunInput.extend({ grid: sweepGridSchema }))
+    .mutation(({ ctx, input }) => createSweep({ ...input, userId: ctx.userId })),
+  clone: workspaceProcedure("EDITOR")
+    .input(runId.extend({ name: z.string().trim().min(1).max(120).optional(), config: configOverrides.default({}) }))
+    .mutation(({ ctx, input }) => cloneRun({ ...input, userId: ctx.userId })),
+  cancel: workspaceProcedure("EDITOR").input(runId).mutation(({ input }) => cancelRun(input)),
+  resume: workspaceProcedure("EDITOR").input(runId).mutation(({ input }) => resumeRun(input)),
+  compare: workspaceProcedure("VIEWER").input(compareInput).query(({ input }) => compareRuns(input)),
+  perQuery: workspaceProcedure("VIEWER").input(perQueryInput).query(({ input }) => perQueryView(input)),
+});

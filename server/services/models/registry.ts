@@ -1,0 +1,150 @@
+import { existsSync, openSync, readSync, closeSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { db } from "../../db";
+import { AppError } from "../../lib/app-error";
+import { resolveArtifact } from "../../storage/artifacts";
+
+/**
+ * Model registry: base models are local folders (a real BGE-M3, or the demo model) validated on
+ * registration — XLM-R architecture, hidden size, tokenizer, dense/sparse/ColBERT heads and weights present.
+ */
+export interface FolderInfo {
+  architecture: string;
+  dim: number;
+  maxLength: number;
+  vocabSize: number;
+  layers: number;
+  parameters: number;
+  hasOnnx: boolean;
+  weights: string;
+}
+
+function readJson(file: string, field: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  } catch (e) {
+    throw new AppError("BAD_REQUEST", `${path.basename(file)} is not valid JSON: ${(e as Error).message}`, field);
+  }
+}
+
+/** Parameter count from a safetensors header (8-byte little-endian length, JSON header). */
+function safetensorsParameters(file: string): number {
+  const fd = openSync(file, "r");
+  try {
+    const len = Buffer.alloc(8);
+    readSync(fd, len, 0, 8, 0);
+    const n = Number(len.readBigUInt64LE(0));
+    if (n <= 0 || n > 100 * 1024 * 1024) throw new AppError("BAD_REQUEST", "model.safetensors has an invalid header", "dir");
+    const header = Buffer.alloc(n);
+    readSync(fd, header, 0, n, 8);
+    const json = JSON.parse(header.toString("utf8")) as Record<string, { shape?: number[] }>;
+    let total = 0;
+    for (const [k, v] of Object.entries(json)) if (k !== "__metadata__" && v.shape) total += v.shape.reduce((a, b) => a * b, 1);
+    return total;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function inspectModelFolder(dir: string): FolderInfo {
+  if (!path.isAbsolute(dir)) throw new AppError("BAD_REQUEST", "Give an absolute folder path on the worker host.", "dir");
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new AppError("BAD_REQUEST", `Folder ${dir} does not exist.`, "dir");
+  const need = (file: string, what: string) => {
+    if (!existsSync(path.join(dir, file))) throw new AppError("BAD_REQUEST", `${what} missing: ${file} not found in ${dir}.`, "dir");
+  };
+  need("config.json", "Model config");
+  need("tokenizer.json", "Tokenizer");
+  need("colbert_linear.pt", "ColBERT head");
+  need("sparse_linear.pt", "Sparse head");
+  const config = readJson(path.join(dir, "config.json"), "dir");
+  const archs = Array.isArray(config.architectures) ? (config.architectures as string[]) : [];
+  const type = typeof config.model_type === "string" ? config.model_type : "";
+  const architecture = archs[0] ?? type;
+  if (!/xlm-?roberta/i.test(architecture) && !/xlm-roberta/i.test(type))
+    throw new AppError("BAD_REQUEST", `Architecture ${architecture || "unknown"} is not XLM-RoBERTa (BGE-M3).`, "dir");
+  const num = (v: unknown, name: string) => {
+    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new AppError("BAD_REQUEST", `config.json has no valid ${name}.`, "dir");
+    return v;
+  };
+  const dim = num(config.hidden_size, "hidden_size");
+  const layers = num(config.num_hidden_layers, "num_hidden_layers");
+  const vocabSize = num(config.vocab_size, "vocab_size");
+  const meta = existsSync(path.join(dir, "m3studio.json")) ? readJson(path.join(dir, "m3studio.json"), "dir") : {};
+  const maxLength = typeof meta.max_length === "number" ? meta.max_length : num(config.max_position_embeddings, "max_position_embeddings") - 2;
+  if (typeof meta.dim === "number" && meta.dim !== dim) throw new AppError("BAD_REQUEST", `m3studio.json dim ${meta.dim} ≠ hidden_size ${dim}.`, "dir");
+  const st = path.join(dir, "model.safetensors");
+  const bin = path.join(dir, "pytorch_model.bin");
+  let parameters: number;
+  let weights: string;
+  if (existsSync(st)) {
+    parameters = safetensorsParameters(st);
+    weights = "model.safetensors";
+  } else if (existsSync(bin)) {
+    parameters = Math.round(statSync(bin).size / 4);
+    weights = "pytorch_model.bin";
+  } else throw new AppError("BAD_REQUEST", `Weights missing: neither model.safetensors nor pytorch_model.bin in ${dir}.`, "dir");
+  return { architecture, dim, maxLength, vocabSize, layers, parameters, hasOnnx: existsSync(path.join(dir, "onnx", "model.onnx")), weights };
+}
+
+export async function registerBaseModel({ workspaceId, userId, name, dir }: { workspaceId: string; userId: string; name: string; dir: string }) {
+  const info = inspectModelFolder(path.resolve(dir));
+  const clash = await db.baseModel.findFirst({ where: { workspaceId, name }, select: { id: true } });
+  if (clash) throw new AppError("CONFLICT", `A model named ${name} is already registered.`, "name");
+  const row = await db.baseModel.create({
+    data: {
+      workspaceId, name, dir: path.resolve(dir), architecture: info.architecture, dim: info.dim, maxLength: info.maxLength,
+      vocabSize: info.vocabSize, layers: info.layers, parameters: BigInt(info.parameters),
+      info: { hasOnnx: info.hasOnnx, weights: info.weights }, createdById: userId,
+    },
+  });
+  return serializeBaseModel(row);
+}
+
+type BaseModelRow = Awaited<ReturnType<typeof db.baseModel.findFirstOrThrow>>;
+export function serializeBaseModel(m: BaseModelRow) {
+  return { ...m, parameters: Number(m.parameters) };
+}
+
+export async function listBaseModels({ workspaceId }: { workspaceId: string }) {
+  const rows = await db.baseModel.findMany({ where: { workspaceId }, orderBy: { createdAt: "desc" } });
+  return rows.map(serializeBaseModel);
+}
+
+export async function getBaseModel({ workspaceId, baseModelId }: { workspaceId: string; baseModelId: string }) {
+  const row = await db.baseModel.findFirst({ where: { id: baseModelId, workspaceId } });
+  if (!row) throw new AppError("NOT_FOUND", "Model not found.", "baseModelId");
+  return serializeBaseModel(row);
+}
+
+/** Checkpoints of the workspace, newest first, with their run's name. */
+export async function listCheckpoints({ workspaceId, experimentId }: { workspaceId: string; experimentId?: string }) {
+  const rows = await db.checkpoint.findMany({ where: { workspaceId, ...(experimentId ? { experimentId } : {}) }, orderBy: [{ createdAt: "desc" }, { step: "desc" }], take: 500 });
+  const runs = await db.experiment.findMany({ where: { id: { in: rows.map((r) => r.experimentId).filter((x): x is string => !!x) } }, select: { id: true, name: true } });
+  const names = new Map(runs.map((r) => [r.id, r.name]));
+  return rows.map((r) => ({ ...r, runName: r.experimentId ? (names.get(r.experimentId) ?? null) : null }));
+}
+
+const tagSchema = /^[\w.-]{1,40}$/;
+
+/**
+ * Sets a checkpoint's tags and aliases. An alias (e.g. `production`) names one checkpoint per
+ * workspace: setting it here removes it from any other checkpoint.
+ */
+export async function tagCheckpoint({ workspaceId, checkpointId, tags, aliases }: { workspaceId: string; checkpointId: string; tags: string[]; aliases: string[] }) {
+  for (const t of [...tags, ...aliases]) if (!tagSchema.test(t)) throw new AppError("BAD_REQUEST", `Invalid tag ${t}: letters, digits, _ . - only.`, "tags");
+  return db.$transaction(async (tx) => {
+    const ckpt = await tx.checkpoint.findFirst({ where: { id: checkpointId, workspaceId } });
+    if (!ckpt) throw new AppError("NOT_FOUND", "Checkpoint not found.", "checkpointId");
+    const holders = await tx.checkpoint.findMany({ where: { workspaceId, id: { not: checkpointId }, aliases: { hasSome: aliases } } });
+    for (const h of holders) await tx.checkpoint.update({ where: { id: h.id }, data: { aliases: h.aliases.filter((a) => !aliases.includes(a)) } });
+    return tx.checkpoint.update({ where: { id: checkpointId }, data: { tags: [...new Set(tags)], aliases: [...new Set(aliases)] } });
+  });
+}
+
+/** Absolute folder of a compare/evaluate subject. */
+export async function subjectDir({ workspaceId, kind, id }: { workspaceId: string; kind: "base" | "checkpoint"; id: string }): Promise<string> {
+  if (kind === "base") return (await getBaseModel({ workspaceId, baseModelId: id })).dir;
+  const c = await db.checkpoint.findFirst({ where: { id, workspaceId } });
+  if (!c) throw new AppError("NOT_FOUND", "Checkpoint not found.", "checkpointId");
+  return resolveArtifact(c.dir);
+}
