@@ -126,7 +126,9 @@ export async function runEvaluation(p: EvaluationParams, hooks: EvaluationHooks 
       }
       const entry: EvaluationReport["models"][number] = { label: model.label, dir: model.dir, modes: modeReports };
       if (p.projection) {
-        const n = Math.min(index.ids.length, p.projection.maxPoints ?? 500);
+        // Exact t-SNE is O(n²) in time and memory: at most 1,000 points; PCA and UMAP take maxPoints.
+        const cap = p.projection.method === "tsne" ? 1000 : Infinity;
+        const n = Math.min(index.ids.length, p.projection.maxPoints ?? 500, cap);
         const sub = index.dense.subarray(0, n * index.dim);
         const proj =
           p.projection.method === "pca" ? pca2d(sub, n, index.dim)
