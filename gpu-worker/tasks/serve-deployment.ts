@@ -48,16 +48,16 @@ export const runServeDeployment: JobHandler<Payload> = async ({ payload, signal,
     await progress(1, `LIVE at ${url}`);
 
     // Serve until cancelled; follow rollbacks and model switches written to the row.
-    let served = deployment.modelDir;
+    let revision = deployment.revision;
     while (!signal.aborted) {
       await wait(1000, undefined, { signal }).catch(() => undefined);
       if (signal.aborted) break;
-      const row = await db.deployment.findUnique({ where: { id: deployment.id }, select: { modelDir: true, modelLabel: true } });
-      if (row && row.modelDir !== served) {
+      const row = await db.deployment.findUnique({ where: { id: deployment.id }, select: { modelDir: true, modelLabel: true, revision: true } });
+      if (row && row.revision !== revision) {
         await log(`switching to ${row.modelLabel}`);
         await ensureOnnx(row.modelDir, (line) => log(line), signal);
         await server.swapModel(row.modelDir);
-        served = row.modelDir;
+        revision = row.revision;
         await log(`now serving ${row.modelLabel}`);
       }
     }

@@ -11,6 +11,7 @@ CREATE TABLE "Deployment" (
     "previousModelDir" TEXT,
     "previousModelLabel" TEXT,
     "quantization" TEXT NOT NULL DEFAULT 'fp32',
+    "revision" INTEGER NOT NULL DEFAULT 0,
     "status" "DeploymentStatus" NOT NULL DEFAULT 'PENDING',
     "statusMessage" TEXT,
     "url" TEXT,

@@ -37,6 +37,7 @@ export const evaluatePayload = z
     runDir: artifactPath.optional(),
     cacheDir: artifactPath.optional(),
     backend: z.enum(["onnxruntime", "torch"]).default("onnxruntime"),
+    precision: z.enum(["fp32", "int8"]).default("fp32"),
     threads: z.number().int().min(0).max(256).optional(),
     seed: z.number().int().default(42),
   })

@@ -23,6 +23,7 @@ export const mineNegativesPayload = z
     passageMaxLength: z.number().int().min(8).max(8192).default(512),
     seed: z.number().int().default(42),
     backend: z.enum(["onnxruntime", "torch"]).default("onnxruntime"),
+    precision: z.enum(["fp32", "int8"]).default("fp32"),
     threads: z.number().int().min(0).max(256).optional(),
   })
   .strict()

@@ -86,7 +86,10 @@ export async function switchModel({ workspaceId, deploymentId, source }: { works
   const deployment = await getDeployment({ workspaceId, deploymentId });
   return db.deployment.update({
     where: { id: deployment.id },
-    data: { modelDir: source.modelDir, modelLabel: source.label, previousModelDir: deployment.modelDir, previousModelLabel: deployment.modelLabel },
+    data: {
+      modelDir: source.modelDir, modelLabel: source.label, previousModelDir: deployment.modelDir, previousModelLabel: deployment.modelLabel,
+      revision: { increment: 1 },
+    },
   });
 }
 

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "../../db";
+import { callerFor, createUser, createWorkspaceWith } from "../../testing/factories";
+import { useTempArtifacts } from "../../testing/datasets";
+import { spawnWorker, waitFor, type SpawnedWorker } from "../../../gpu-worker/testing/spawn-worker";
+import { ensureDemoModel, importMedquad } from "./testing/fixtures";
+import type { PerQuery } from "./evaluations";
+
+/**
+ * End to end, no mocks of our parts: register the demo model, import MedQuAD training pairs and a held-out
+ * evaluation set (the demo model's test ids), run a short LoRA run and a short unified run through the real
+ * worker and trainer on CPU, evaluate every checkpoint, and compare with the base on the held-out split.
+ */
+let worker: SpawnedWorker;
+let caller: ReturnType<typeof callerFor>;
+let workspaceId: string;
+let baseModelId: string;
+let trainVersionId: string;
+let evalVersionId: string;
+
+beforeAll(async () => {
+  await useTempArtifacts();
+  const modelDir = ensureDemoModel();
+  const user = await createUser();
+  const ws = await createWorkspaceWith([{ userId: user.id, role: "OWNER" }]);
+  workspaceId = ws.id;
+  caller = callerFor(user.id);
+  const model = await caller.model.register({ workspaceId, name: "demo-m3", dir: modelDir });
+  baseModelId = model.id;
+  ({ trainVersionId, evalVersionId } = await importMedquad(workspaceId, user.id));
+  worker = await spawnWorker({ ARTIFACTS_DIR: process.env.ARTIFACTS_DIR!, WORKER_JOB_TYPES: "train,evaluate_subjects", OMP_NUM_THREADS: "2" });
+}, 180_000);
+
+afterAll(async () => {
+  worker?.child.kill("SIGTERM");
+  await worker?.exited;
+});
+
+const finished = (id: string) =>
+  waitFor(async () => {
+    const r = await db.experiment.findUnique({ where: { id } });
+    if (r?.status === "FAILED") throw new Error(`run failed: ${r.error}\n${worker.output().slice(-3000)}`);
+    return r?.status === "SUCCEEDED" ? r : null;
+  }, 240_000, `run ${id}`);
+
+describe("experiments end to end", () => {
+  it("registration validates the folder: a folder without heads is refused", async () => {
+    await expect(caller.model.register({ workspaceId, name: "bad", dir: "/tmp" })).rejects.toThrow(/missing/);
+    const models = await caller.model.list({ workspaceId });
+    expect(models[0]).toMatchObject({ name: "demo-m3", architecture: "XLMRobertaModel", dim: 128, maxLength: 128 });
+  });
+
+  it("a LoRA run and a unified run beat the base model on held-out nDCG@10, and the comparison shows the evaluation's numbers", async () => {
+    const t0 = Date.now();
+    const common = { workspaceId, baseModelId, trainVersionId, evalVersionId };
+    const lora = await caller.experiment.create({
+      ...common, name: "lora quick", preset: "lora_quick",
+      config: { maxSteps: 24, saveSteps: 12, batchSize: 16, trainGroupSize: 2, learningRate: 1e-3, maxPassageLength: 128, device: "cpu", warmupRatio: 0 },
+    });
+    const unified = await caller.experiment.create({
+      ...common, name: "unified", preset: "full_unified",
+      config: { maxSteps: 16, saveSteps: 8, batchSize: 16, trainGroupSize: 2, learningRate: 2e-4, maxPassageLength: 128, gradientCheckpointing: false, device: "cpu", warmupRatio: 0 },
+    });
+    const [loraRun, unifiedRun] = [await finished(lora.id), await finished(unified.id)];
+    const seconds = (Date.now() - t0) / 1000;
+
+    // Metric history: one row per step, 1..N, no gaps.
+    for (const run of [loraRun, unifiedRun]) {
+      const steps = (await db.metricPoint.findMany({ where: { experimentId: run.id, name: "loss" }, orderBy: { step: "asc" } })).map((p) => p.step);
+      expect(steps).toEqual(Array.from({ length: run.totalSteps! }, (_, i) => i + 1));
+      const ckpts = await db.checkpoint.findMany({ where: { experimentId: run.id }, orderBy: { step: "asc" } });
+      expect(ckpts.map((c) => c.step)).toEqual([run.totalSteps! / 2, run.totalSteps!]);
+      expect(ckpts.filter((c) => c.isBest)).toHaveLength(1);
+      expect(run.bestCheckpointId).toBe(ckpts.find((c) => c.isBest)!.id);
+    }
+
+    const cmp = await caller.experiment.compare({ workspaceId, subjects: [`base:${baseModelId}`, `run:${lora.id}`, `run:${unified.id}`] });
+    expect(cmp.modes).toEqual(["dense", "sparse", "colbert", "hybrid"]);
+    const ndcg = cmp.table.dense!.find((r) => r.metric === "ndcg@10")!;
+    const mrr = cmp.table.dense!.find((r) => r.metric === "mrr@10")!;
+    // The comparison shows exactly what the evaluation job stored.
+    for (const [i, s] of cmp.subjects.entries()) {
+      const stored = await db.evaluationResult.findFirst({ where: { subjectKind: s.kind, subjectId: s.id, mode: "dense", evalVersionId }, orderBy: { createdAt: "desc" } });
+      expect(ndcg.values[i]).toBe((stored!.mean as Record<string, number>)["ndcg@10"]);
+      expect((stored!.perQuery as unknown as PerQuery).ids).toHaveLength(200);
+    }
+    console.log(
+      `[experiments e2e] ${seconds.toFixed(0)} s; dense nDCG@10 base ${ndcg.values[0]!.toFixed(4)}, LoRA ${ndcg.values[1]!.toFixed(4)} (p=${ndcg.p[1]}), unified ${ndcg.values[2]!.toFixed(4)} (p=${ndcg.p[2]}); ` +
+        `MRR@10 base ${mrr.values[0]!.toFixed(4)}, LoRA ${mrr.values[1]!.toFixed(4)}, unified ${mrr.values[2]!.toFixed(4)}`,
+    );
+    expect(ndcg.values[1]!).toBeGreaterThan(ndcg.values[0]!);
+    expect(ndcg.values[2]!).toBeGreaterThan(ndcg.values[0]!);
+    expect(ndcg.delta[1]).toBeCloseTo(ndcg.values[1]! - ndcg.values[0]!, 10);
+    expect(ndcg.p[1]).toBeGreaterThan(0);
+    expect(cmp.configDiff.some((d) => d.field === "mode" && d.differs)).toBe(true);
+    expect(cmp.curves.some((c) => c.experimentId === lora.id && c.name === "loss" && c.points.length === 24)).toBe(true);
+
+    const pq = await caller.experiment.perQuery({ workspaceId, evalVersionId, a: `base:${baseModelId}`, b: `run:${lora.id}`, mode: "dense", limit: 10 });
+    expect(pq.counts.win + pq.counts.loss + pq.counts.tie).toBe(200);
+    expect(pq.counts.win).toBeGreaterThan(0);
+    expect(pq.rows[0]!.query.length).toBeGreaterThan(0);
+    const wins = await caller.experiment.perQuery({ workspaceId, evalVersionId, a: `base:${baseModelId}`, b: `run:${lora.id}`, filter: "win", limit: 200 });
+    expect(wins.rows.every((r) => r.ndcgB > r.ndcgA)).toBe(true);
+
+    const card = await caller.model.card({ workspaceId, checkpointId: loraRun.bestCheckpointId! });
+    expect(card.markdown).toContain("Metrics vs base");
+    const evals = await caller.evaluation.list({ workspaceId });
+    expect(evals.length).toBeGreaterThanOrEqual(2);
+  }, 400_000);
+});
