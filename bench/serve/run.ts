@@ -7,14 +7,16 @@
  * Then an overload phase: far more clients than the admission limits, reporting 200s, deliberate 429s, other
  * errors and the server's RSS over time (peak, first and last quarter) to show memory stays bounded.
  *
- *   npx tsx bench/serve/run.ts [--model demo|bge-m3-shape|DIR]... [--duration 8] [--connections 1,16,128]
- *                              [--threads 2] [--overload-seconds 15] [--overload-connections 512] [--no-torch]
+ *   npx tsx bench/serve/run.ts [--model demo|bge-m3-shape|DIR]... [--duration 8] [--rounds 2]
+ *                              [--connections 1,16,128] [--threads 1] [--workers 1] [--overload-seconds 15]
+ *                              [--overload-connections 512] [--no-torch]
+ * Levels alternate between the two servers in --rounds slices (the machine may be shared).
  * Traffic goes to 127.0.0.1 only. Target (issue 7): ≥ 2× PyTorch's throughput at 16+ clients; no errors other
  * than deliberate 429s; bounded memory under overload.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
@@ -26,7 +28,8 @@ const arg = (name: string) => argv.flatMap((a, i) => (a === `--${name}` && argv[
 const num = (name: string, d: number) => Number(arg(name)[0] ?? d);
 const DURATION = num("duration", 8);
 const CONNECTIONS = (arg("connections")[0] ?? "1,16,128").split(",").map(Number);
-const THREADS = num("threads", 2);
+const THREADS = num("threads", 1);
+const WORKERS = num("workers", 1);
 const OVERLOAD_S = num("overload-seconds", 15);
 const OVERLOAD_C = num("overload-connections", 512);
 const TORCH = !argv.includes("--no-torch");
@@ -96,6 +99,14 @@ function rssMiB(pid: number): number {
   }
 }
 
+interface Raw {
+  seconds: number;
+  lat: number[];
+  ok: number;
+  r429: number;
+  other: number;
+}
+
 interface Load {
   rps: number;
   ok: number;
@@ -111,8 +122,14 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+function summarise(parts: Raw[]): Load {
+  const lat = parts.flatMap((p) => p.lat).sort((a, b) => a - b);
+  const sum = (f: (r: Raw) => number) => parts.reduce((a, p) => a + f(p), 0);
+  return { rps: sum((p) => p.ok) / sum((p) => p.seconds), ok: sum((p) => p.ok), r429: sum((p) => p.r429), otherErrors: sum((p) => p.other), p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99) };
+}
+
 let textCounter = 0;
-function load(url: string, connections: number, seconds: number): Promise<Load> {
+function load(url: string, connections: number, seconds: number): Promise<Raw> {
   const lat: number[] = [];
   const status = new Map<number, number>();
   return new Promise((resolve, reject) => {
@@ -132,11 +149,8 @@ function load(url: string, connections: number, seconds: number): Promise<Load> 
       },
       (err, res) => {
         if (err) return reject(err);
-        lat.sort((a, b) => a - b);
-        const ok = status.get(200) ?? 0;
-        const r429 = status.get(429) ?? 0;
         const other = [...status].filter(([s]) => s !== 200 && s !== 429).reduce((a, [, n]) => a + n, 0) + res.errors + res.timeouts;
-        resolve({ rps: ok / res.duration, ok, r429, otherErrors: other, p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99) });
+        resolve({ seconds: res.duration, lat, ok: status.get(200) ?? 0, r429: status.get(429) ?? 0, other });
       },
     );
     inst.on("response", (_c, code, _b, ms) => {
@@ -149,27 +163,37 @@ function load(url: string, connections: number, seconds: number): Promise<Load> 
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "–");
 const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "–");
 
-async function levels(s: Started): Promise<Load[]> {
-  await load(s.url, 4, 1); // warm-up
-  const out: Load[] = [];
-  for (const c of CONNECTIONS) out.push(await load(s.url, c, DURATION));
+/**
+ * Each level runs in ROUNDS alternating slices (ours, PyTorch, ours, PyTorch, …) so that a change in the
+ * shared machine's load hits both servers alike; the slices are summed per server.
+ */
+const ROUNDS = num("rounds", 2);
+async function levels(servers: Started[]): Promise<Load[][]> {
+  for (const s of servers) await load(s.url, 4, 1); // warm-up
+  const out: Load[][] = servers.map(() => []);
+  for (const c of CONNECTIONS) {
+    const parts: Raw[][] = servers.map(() => []);
+    for (let r = 0; r < ROUNDS; r++) for (const [i, s] of servers.entries()) parts[i]!.push(await load(s.url, c, Math.max(1, Math.round(DURATION / ROUNDS))));
+    parts.forEach((p, i) => out[i]!.push(summarise(p)));
+  }
   return out;
 }
 
 async function main() {
   const models = arg("model").length ? arg("model") : ["demo"];
-  console.log(`bench/serve: ${DURATION}s per level, clients ${CONNECTIONS.join("/")}, threads ${THREADS} (both servers), one text per request`);
+  console.log(`bench/serve: ${DURATION}s per level and server (${ROUNDS} alternating slices), clients ${CONNECTIONS.join("/")}, threads ${THREADS} (both servers; ours: ${WORKERS} inference worker(s)), one text per request; load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
   for (const name of models) {
     const dir = modelDir(name);
     // generous limits for the throughput levels: 128 clients must not be refused
-    const ours = await startOurs(dir, ["--max-concurrent", "256", "--max-queued", "256", "--queue-timeout-ms", "30000"]);
-    const a = await levels(ours);
-    await stop(ours);
+    const ours = await startOurs(dir, ["--max-concurrent", "256", "--max-queued", "256", "--queue-timeout-ms", "30000", "--workers", String(WORKERS)]);
+    const torch = TORCH ? await startTorch(dir) : null;
+    let a: Load[];
     let b: Load[] | null = null;
-    if (TORCH) {
-      const torch = await startTorch(dir);
-      b = await levels(torch);
-      await stop(torch);
+    try {
+      [a, b = null] = (await levels(torch ? [ours, torch] : [ours])) as [Load[], Load[]?];
+    } finally {
+      await stop(ours);
+      if (torch) await stop(torch);
     }
     console.log(`\n### ${name} (${dir})\n`);
     console.log("| clients | ours req/s | p50 ms | p95 ms | p99 ms | errors | PyTorch req/s | p50 ms | p95 ms | p99 ms | errors | ratio |");
@@ -185,13 +209,13 @@ async function main() {
   }
   if (OVERLOAD_S > 0) {
     const dir = modelDir(models[0]!);
-    const s = await startOurs(dir, ["--max-concurrent", "32", "--max-queued", "32", "--queue-timeout-ms", "1000"]);
+    const s = await startOurs(dir, ["--max-concurrent", "32", "--max-queued", "32", "--queue-timeout-ms", "1000", "--workers", String(WORKERS)]);
     const pid = s.proc.pid!;
     await load(s.url, 4, 1);
     const samples: number[] = [];
     const base = rssMiB(pid);
     const timer = setInterval(() => samples.push(rssMiB(pid)), 250);
-    const r = await load(s.url, OVERLOAD_C, OVERLOAD_S);
+    const r = summarise([await load(s.url, OVERLOAD_C, OVERLOAD_S)]);
     clearInterval(timer);
     await stop(s);
     const q = Math.max(1, Math.floor(samples.length / 4));

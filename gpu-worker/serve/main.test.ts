@@ -3,11 +3,12 @@
  * by editing the file), feedback appended to a JSONL file, SIGTERM → drain → exit 0.
  */
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { writeBundle } from "./bundle";
 import { parseKeysFile, sha256Hex } from "./keys-file";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -20,10 +21,7 @@ beforeAll(async () => {
     execFileSync("bash", [path.join(ROOT, "scripts/build-demo-model.sh")], { stdio: "inherit" });
   }
   tmp = mkdtempSync(path.join(os.tmpdir(), "m3-serve-main-"));
-  for (const f of ["tokenizer.json", "tokenizer_config.json", "config.json", "m3studio.json", "onnx/model.onnx"]) {
-    mkdirSync(path.dirname(path.join(tmp, "model", f)), { recursive: true });
-    cpSync(path.join(DEMO, f), path.join(tmp, "model", f));
-  }
+  writeBundle(DEMO, tmp, { name: "bundle" }); // tmp/model, tmp/serve.json, tmp/serve.sh
 }, 900_000);
 afterAll(() => tmp && rmSync(tmp, { recursive: true, force: true }));
 
@@ -32,15 +30,18 @@ it("keys file: sha256 hex per line, comments allowed, bad lines named", () => {
   expect(() => parseKeysFile("abc\n", "keys.txt")).toThrow(/keys.txt:1: expected a sha256/);
 });
 
-it("serves a bundle folder with keys, feedback file and graceful SIGTERM", async () => {
+it("a bundle (bundle.ts) serves through its serve.sh with keys, a feedback file and graceful SIGTERM", async () => {
+  const manifest = JSON.parse(readFileSync(path.join(tmp, "serve.json"), "utf8")) as { dim: number; max_length: number; files: Record<string, string> };
+  expect(manifest).toMatchObject({ dim: 128, max_length: 128 });
+  expect(Object.keys(manifest.files)).toEqual(expect.arrayContaining(["tokenizer.json", "config.json", "m3studio.json", "onnx/model.onnx"]));
   const keys = path.join(tmp, "keys.txt");
   const fb = path.join(tmp, "feedback.jsonl");
   writeFileSync(keys, `${sha256Hex("secret-1")}\n${sha256Hex("secret-2")}\n`);
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join(import.meta.dirname, "main.ts"), "--model", path.join(tmp, "model"), "--port", "0", "--keys-file", keys, "--feedback-file", fb, "--threads", "1", "--name", "bundle"],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawn("sh", [path.join(tmp, "serve.sh"), "--feedback-file", fb, "--threads", "1"], {
+    cwd: tmp,
+    env: { ...process.env, M3_STUDIO: ROOT, HOST: "127.0.0.1", PORT: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));

@@ -4,7 +4,7 @@
  *   npx tsx gpu-worker/serve/main.ts --model DIR [--port 8080] [--host 127.0.0.1] [--keys-file F]
  *       [--name NAME] [--threads N] [--max-concurrent 64] [--max-queued N] [--queue-timeout-ms 5000]
  *       [--max-body-bytes 2097152] [--max-inputs 256] [--max-batch-tokens 16384] [--cache-entries 10000]
- *       [--feedback-file F.jsonl] [--workers 1]
+ *       [--feedback-file F.jsonl] [--workers 1] [--onnx-file onnx/model.int8.onnx]
  *
  * --keys-file: one sha256 hex digest of an API key per line (re-read on change; no file = no auth).
  * --threads: onnxruntime intra-op threads per inference worker; --workers: inference worker threads (one ONNX
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     name: { type: "string" },
     threads: { type: "string", default: "0" },
     workers: { type: "string", default: "1" },
+    "onnx-file": { type: "string" },
     "max-concurrent": { type: "string" },
     "max-queued": { type: "string" },
     "queue-timeout-ms": { type: "string" },
@@ -66,6 +67,7 @@ const server = await createEmbeddingServer({
   modelName: values.name ?? path.basename(path.resolve(values.model)),
   threads: int("threads", values.threads, 0),
   inferenceWorkers: int("workers", values.workers, 1),
+  onnxFile: values["onnx-file"],
   cacheEntries: int("cache-entries", values["cache-entries"], 10000),
   limits: {
     maxConcurrentRequests: maxConcurrent,

@@ -12,6 +12,8 @@ export class ServeMetrics {
   readonly latency: Histogram<"route">;
   readonly batchTokens: Histogram;
   readonly batchSize: Histogram;
+  readonly paddedTokens: Counter;
+  readonly realTokens: Counter;
   readonly inference: Histogram;
   readonly cacheHits: Counter;
   readonly cacheMisses: Counter;
@@ -42,6 +44,8 @@ export class ServeMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
+    this.paddedTokens = new Counter({ name: "m3_batch_padded_tokens_total", help: "Tokens computed by the model, padding included", registers });
+    this.realTokens = new Counter({ name: "m3_batch_real_tokens_total", help: "Real (unpadded) tokens computed by the model", registers });
     this.cacheHits = new Counter({ name: "m3_cache_hits_total", help: "Inputs served from the cache", registers });
     this.cacheMisses = new Counter({ name: "m3_cache_misses_total", help: "Inputs encoded by the model", registers });
     this.truncated = new Counter({ name: "m3_truncated_inputs_total", help: "Inputs truncated to the max length", registers });

@@ -28,6 +28,8 @@ export interface SlotOptions {
   threads: number;
   /** Inference worker threads (one ONNX session each); 0 = run onnxruntime on the event-loop thread. */
   inferenceWorkers: number;
+  /** ONNX graph inside the folder (default onnx/model.onnx; e.g. onnx/model.int8.onnx). */
+  onnxFile?: string;
   maxBatchTokens: number;
   batchWaitMs: number;
   cacheEntries: number;
@@ -68,13 +70,13 @@ export class ModelSlot {
   static async load(modelDir: string, opts: SlotOptions): Promise<ModelSlot> {
     if (opts.inferenceWorkers > 0) {
       // onnxruntime-node runs a session synchronously on the calling thread: keep it off the event loop
-      const folder = openModelFolder(modelDir);
+      const folder = openModelFolder(modelDir, { onnxFile: opts.onnxFile });
       const tokenizer = M3Tokenizer.fromFiles(folder.tokenizerJson, folder.tokenizerConfig);
       const backend = await WorkerBackend.start(folder.onnxPath, folder.dim, { threads: opts.threads, workers: opts.inferenceWorkers });
       const encoder = new M3Encoder(tokenizer, backend, { maxBatchTokens: opts.maxBatchTokens });
       return new ModelSlot(modelDir, encoder, folder.maxLength, readVocabSize(modelDir), opts);
     }
-    const { encoder, maxLength } = await loadEncoder(modelDir, { threads: opts.threads, maxBatchTokens: opts.maxBatchTokens });
+    const { encoder, maxLength } = await loadEncoder(modelDir, { threads: opts.threads, maxBatchTokens: opts.maxBatchTokens, onnxFile: opts.onnxFile });
     return new ModelSlot(modelDir, encoder, maxLength, readVocabSize(modelDir), opts);
   }
 

@@ -32,6 +32,8 @@ export interface EmbeddingServerOptions {
   threads?: number;
   /** Inference worker threads, one ONNX session each (default 1; 0 = run onnxruntime on the event loop). */
   inferenceWorkers?: number;
+  /** ONNX graph inside model folders (default onnx/model.onnx). */
+  onnxFile?: string;
   /** Name reported in responses (`model`). */
   modelName?: string;
   /** How long the micro-batcher waits for more inputs before running a batch (default 2 ms). */
@@ -90,6 +92,7 @@ export async function createEmbeddingServer(options: EmbeddingServerOptions): Pr
     ModelSlot.load(dir, {
       threads: options.threads ?? 0,
       inferenceWorkers: options.inferenceWorkers ?? 1,
+      onnxFile: options.onnxFile,
       maxBatchTokens: limits.maxBatchTokens,
       batchWaitMs: options.batchWaitMs ?? 2,
       cacheEntries: options.cacheEntries ?? 10_000,
@@ -99,6 +102,8 @@ export async function createEmbeddingServer(options: EmbeddingServerOptions): Pr
       onBatch: (b) => {
         metrics.batchTokens.observe(b.paddedTokens);
         metrics.batchSize.observe(b.size);
+        metrics.paddedTokens.inc(b.paddedTokens);
+        metrics.realTokens.inc(b.realTokens);
         metrics.inference.observe(b.seconds);
       },
     });
