@@ -5,7 +5,7 @@ import type { SearchMode } from "../inference/search";
 /**
  * `m3 eval --model DIR [--tuned DIR] (--data DIR [--split test] | --corpus F --queries F --qrels F)
  *   --output report.json [--modes dense,sparse,colbert,hybrid,rrf] [--run-dir D] [--cache-dir D]
- *   [--glossary terms.txt] [--projection pca|tsne|umap] [--backend onnxruntime|torch] [--threads N]
+ *   [--glossary terms.txt] [--projection pca|tsne|umap] [--backend onnxruntime|torch] [--precision fp32|int8] [--threads N]
  *   [--query-max-length 128] [--passage-max-length 512]`
  * Same function as the `evaluate` job. Prints the summary JSON; progress goes to stderr.
  */
@@ -29,6 +29,7 @@ export async function evalCommand(v: Record<string, string | boolean | string[] 
       glossary: glossaryFile ? readFileSync(glossaryFile, "utf8").split(/\r?\n/).filter((l) => l.trim()) : undefined,
       projection: s("projection") ? { method: s("projection") as "pca" | "tsne" | "umap" } : undefined,
       backend: s("backend") as "onnxruntime" | "torch" | undefined,
+      precision: s("precision") as "fp32" | "int8" | undefined,
       threads: s("threads") ? Number(s("threads")) : undefined,
       queryMaxLength: s("query-max-length") ? Number(s("query-max-length")) : undefined,
       passageMaxLength: s("passage-max-length") ? Number(s("passage-max-length")) : undefined,

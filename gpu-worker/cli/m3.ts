@@ -16,7 +16,7 @@ import { importCommand } from "./import-command";
 const STRING_OPTIONS = [
   "qrels", "model", "tuned", "data", "split", "corpus", "queries", "output", "modes", "run-dir", "cache-dir",
   "glossary", "projection", "backend", "threads", "query-max-length", "passage-max-length", "input", "pool",
-  "range", "negatives", "fn-ratio", "seed", "query-instruction",
+  "range", "negatives", "fn-ratio", "seed", "query-instruction", "precision",
 ];
 
 async function main(argv: string[]): Promise<number> {

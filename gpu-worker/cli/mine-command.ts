@@ -3,7 +3,7 @@ import { runMining } from "../inference/run-mining";
 /**
  * `m3 mine --model DIR --input train.jsonl --output mined.jsonl [--pool pool.jsonl] [--range 10-210]
  *   [--negatives 15] [--fn-ratio 0.95|none] [--teacher-scores] [--seed 42] [--query-instruction TEXT]
- *   [--backend onnxruntime|torch] [--threads N]`
+ *   [--backend onnxruntime|torch] [--precision fp32|int8] [--threads N]`
  * Same function as the `mine_negatives` job. Prints the summary JSON.
  */
 export async function mineCommand(v: Record<string, string | boolean | string[] | undefined>): Promise<unknown> {
@@ -27,6 +27,7 @@ export async function mineCommand(v: Record<string, string | boolean | string[] 
       seed: s("seed") ? Number(s("seed")) : undefined,
       queryInstruction: s("query-instruction"),
       backend: s("backend") as "onnxruntime" | "torch" | undefined,
+      precision: s("precision") as "fp32" | "int8" | undefined,
       threads: s("threads") ? Number(s("threads")) : undefined,
     },
     { progress: (f, m) => void process.stderr.write(`[${(f * 100).toFixed(0)}%] ${m}\n`) },

@@ -10,11 +10,15 @@ export interface LoadEncoderOptions extends EncoderConfig {
   threads?: number;
   device?: "cpu" | "cuda";
   onnxFile?: string;
+  /** "int8" loads onnx/model.int8.onnx (quantize/quantize_int8.py); default fp32 onnx/model.onnx. */
+  precision?: "fp32" | "int8";
 }
 
 export async function loadEncoder(modelDir: string, opts: LoadEncoderOptions = {}): Promise<{ encoder: M3Encoder; maxLength: number }> {
   const backendName = opts.backend ?? "onnxruntime";
-  const folder = openModelFolder(modelDir, { needOnnx: backendName === "onnxruntime", onnxFile: opts.onnxFile });
+  const folder = openModelFolder(modelDir, { needOnnx: backendName === "onnxruntime",
+    onnxFile: opts.onnxFile ?? (opts.precision === "int8" ? "onnx/model.int8.onnx" : undefined),
+  });
   const tokenizer = M3Tokenizer.fromFiles(folder.tokenizerJson, folder.tokenizerConfig);
   const backend =
     backendName === "onnxruntime"

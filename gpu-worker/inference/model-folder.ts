@@ -33,7 +33,14 @@ export function openModelFolder(dir: string, opts: { needOnnx?: boolean; onnxFil
   if (!existsSync(tokenizerJson)) throw new ModelFolderError(`model folder ${dir} has no tokenizer: ${tokenizerJson} is missing`, tokenizerJson);
   const onnxPath = path.join(dir, opts.onnxFile ?? "onnx/model.onnx");
   if ((opts.needOnnx ?? true) && !existsSync(onnxPath))
-    throw new ModelFolderError(`model folder ${dir} has no ONNX export: ${onnxPath} is missing (run \`python3 -m trainer export --model ${dir}\`)`, onnxPath);
+    throw new ModelFolderError(
+      `model folder ${dir} has no ONNX export: ${onnxPath} is missing (${
+        onnxPath.endsWith(".int8.onnx")
+          ? `run \`python3 gpu-worker/inference/quantize/quantize_int8.py ${dir}\``
+          : `run \`python3 -m trainer export --model ${dir}\``
+      })`,
+      onnxPath,
+    );
   const meta = readJson(path.join(dir, "m3studio.json"));
   const config = readJson(path.join(dir, "config.json"));
   const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);

@@ -34,6 +34,8 @@ export interface EvaluationParams {
   runDir?: string;
   cacheDir?: string;
   backend?: "onnxruntime" | "torch";
+  /** onnxruntime graph: fp32 (default, parity-tested) or the dynamic int8 export. */
+  precision?: "fp32" | "int8";
   threads?: number;
   maxBatchTokens?: number;
   seed?: number;
@@ -82,7 +84,7 @@ export async function runEvaluation(p: EvaluationParams, hooks: EvaluationHooks 
   for (const [mi, model] of p.models.entries()) {
     const base = mi / total;
     await hooks.progress?.(base, `loading ${model.label}`);
-    const { encoder, maxLength } = await loadEncoder(model.dir, { backend: p.backend, threads: p.threads, maxBatchTokens: p.maxBatchTokens });
+    const { encoder, maxLength } = await loadEncoder(model.dir, { backend: p.backend, precision: p.precision, threads: p.threads, maxBatchTokens: p.maxBatchTokens });
     try {
       const passageMax = Math.min(p.passageMaxLength ?? 512, maxLength);
       const queryMax = Math.min(p.queryMaxLength ?? 128, maxLength);

@@ -30,6 +30,8 @@ export interface MiningParams {
   passageMaxLength?: number;
   seed?: number;
   backend?: "onnxruntime" | "torch";
+  /** onnxruntime graph: fp32 (default, parity-tested) or the dynamic int8 export. */
+  precision?: "fp32" | "int8";
   threads?: number;
 }
 
@@ -78,7 +80,7 @@ export async function runMining(p: MiningParams, hooks: MiningHooks = {}): Promi
   if (pool.length === 0) throw new InputDataError(`the candidate pool ${p.candidatePool ?? p.input} is empty`, p.candidatePool ?? p.input);
   const rangeEnd = p.rangeEnd ?? 210;
   await hooks.progress?.(0, "loading model");
-  const { encoder, maxLength } = await loadEncoder(p.modelDir, { backend: p.backend, threads: p.threads });
+  const { encoder, maxLength } = await loadEncoder(p.modelDir, { backend: p.backend, precision: p.precision, threads: p.threads });
   try {
     const passageMax = Math.min(p.passageMaxLength ?? 512, maxLength);
     const queryMax = Math.min(p.queryMaxLength ?? 128, maxLength);

@@ -81,6 +81,12 @@ describe("evaluate job handler", () => {
     expect(r.models[0]!.modes.dense["hit@10"]).toBeGreaterThanOrEqual(0.5);
   });
 
+  it("precision int8 runs the quantized graph", async () => {
+    const { ctx } = fakeContext(evaluatePayload.parse({ models: [{ label: "q", dir: "models/base" }], data: { dir: "data/beir" }, precision: "int8", output: "reports/int8.json" }));
+    const r = (await handler(ctx)) as { models: Array<{ modes: { dense: Record<string, number> } }> };
+    expect(r.models[0]!.modes.dense["hit@10"]).toBeGreaterThanOrEqual(0.8);
+  });
+
   it("bad input: clear errors naming file and id, no report written", async () => {
     const bad = path.join(root, "data/bad");
     mkdirSync(path.join(bad, "qrels"), { recursive: true });

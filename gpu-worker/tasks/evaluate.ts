@@ -28,6 +28,7 @@ export function makeEvaluateHandler(opts: { artifactsDir?: string } = {}): JobHa
         runDir: p.runDir ? at(p.runDir) : undefined,
         cacheDir: p.cacheDir ? at(p.cacheDir) : undefined,
         backend: p.backend,
+        precision: p.precision,
         threads: p.threads,
         seed: p.seed,
       },
