@@ -34,7 +34,12 @@ export interface Encoded {
 }
 
 export interface EncoderConfig {
-  /** Token budget per batch: batch size × padded length. */
+  /**
+   * Token budget per batch: batch size × padded length (default 4,096). onnxruntime-node runs each batch
+   * synchronously on the calling thread (after a setImmediate), so the budget also bounds how long the event
+   * loop — and a job's heartbeat timer — waits: keep batches to seconds on CPU (gpu-worker/serve runs ORT in a
+   * worker thread instead).
+   */
   maxBatchTokens?: number;
 }
 
@@ -53,7 +58,7 @@ export class M3Encoder {
     const outputs = opts.outputs ?? ["dense"];
     const toks = texts.map((t) => this.tokenizer.encode(t, opts.maxLength));
     const lengths = toks.map((t) => t.ids.length);
-    const plan = planBatches(lengths, this.config.maxBatchTokens ?? 16384, this.backend.maxBatch);
+    const plan = planBatches(lengths, this.config.maxBatchTokens ?? 4096, this.backend.maxBatch);
     const dim = this.backend.dim;
     const dense = new Float32Array(outputs.includes("dense") ? texts.length * dim : 0);
     const sparse: LexicalWeights[] | undefined = outputs.includes("sparse") ? new Array(texts.length) : undefined;
