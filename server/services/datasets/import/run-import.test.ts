@@ -1,11 +1,8 @@
-import { createReadStream } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../../db";
 import { ImportError } from "../../../lib/parsing";
-import { storeStream } from "../../../storage/artifacts";
+import { uploadContent, uploadFile, useTempArtifacts } from "../../../testing/datasets";
 import { createUser, createWorkspaceWith } from "../../../testing/factories";
 import { listRecords } from "../datasets";
 import { runImport } from "./run-import";
@@ -18,17 +15,8 @@ let workspaceId: string;
 let userId: string;
 const hooks = { progress: async () => undefined, signal: new AbortController().signal };
 
-async function upload(file: string, name = path.basename(file)) {
-  const stored = await storeStream(createReadStream(file), `uploads/${workspaceId}`, path.extname(name), 1 << 30);
-  return db.upload.create({ data: { workspaceId, fileName: name, sizeBytes: BigInt(stored.sizeBytes), sha256: stored.sha256, storagePath: stored.relativePath, createdById: userId } });
-}
-
-async function uploadText(name: string, content: string | Buffer) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "m3-import-"));
-  const file = path.join(dir, name);
-  await writeFile(file, content);
-  return upload(file, name);
-}
+const upload = (file: string, name?: string) => uploadFile(workspaceId, userId, file, name);
+const uploadText = (name: string, content: string | Buffer) => uploadContent(workspaceId, userId, name, content);
 
 async function importError(promise: Promise<unknown>): Promise<string[]> {
   const error = await promise.then(() => null, (e: unknown) => e);
@@ -37,7 +25,7 @@ async function importError(promise: Promise<unknown>): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  process.env.ARTIFACTS_DIR ??= await mkdtemp(path.join(os.tmpdir(), "m3-artifacts-"));
+  await useTempArtifacts();
   userId = (await createUser()).id;
   workspaceId = (await createWorkspaceWith([{ userId, role: "OWNER" }])).id;
 });
