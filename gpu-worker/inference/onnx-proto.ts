@@ -50,8 +50,8 @@ export interface OnnxNode {
   opType: string;
   inputs: string[];
   outputs: string[];
-  /** Integer attributes only (all our graphs need). */
-  attrs?: Record<string, number>;
+  /** Integer (INT) and integer-list (INTS) attributes only (all our graphs need). */
+  attrs?: Record<string, number | number[]>;
 }
 
 function valueInfo(v: OnnxValueInfo): Writer {
@@ -68,8 +68,14 @@ export function buildOnnxModel(g: { name: string; nodes: OnnxNode[]; inputs: Onn
     for (const x of n.inputs) node.str(1, x);
     for (const x of n.outputs) node.str(2, x);
     node.str(3, `${n.opType}_${i}`).str(4, n.opType);
-    for (const [name, value] of Object.entries(n.attrs ?? {}))
-      node.msg(5, new Writer().str(1, name).int(3, value).int(20, 2 /* AttributeType.INT */));
+    for (const [name, value] of Object.entries(n.attrs ?? {})) {
+      const a = new Writer().str(1, name);
+      if (Array.isArray(value)) {
+        for (const v of value) a.int(8, v);
+        a.int(20, 7 /* AttributeType.INTS */);
+      } else a.int(3, value).int(20, 2 /* AttributeType.INT */);
+      node.msg(5, a);
+    }
     graph.msg(1, node);
   });
   graph.str(2, g.name);

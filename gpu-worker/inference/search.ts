@@ -1,7 +1,7 @@
 import type { Run, ScoredDoc } from "~/server/lib/metrics/types";
-import { colbertScore } from "~/server/lib/retrieval/colbert";
 import { DEFAULT_HYBRID_WEIGHTS, reciprocalRankFusion, weightedSum } from "~/server/lib/retrieval/fusion";
 import { lexicalScore, SparseIndex, type LexicalWeights } from "~/server/lib/retrieval/sparse";
+import { colbertScores } from "./colbert-scores";
 import { denseTopK } from "./dense-search";
 import { corpusCacheKey, readCorpusCache, writeCorpusCache } from "./embedding-cache";
 import type { M3Encoder } from "./encoder";
@@ -125,16 +125,18 @@ export async function searchCorpus(
   const allCand = [...new Set(candSets.flat())];
   const enc = await encoder.encode(allCand.map((d) => index.texts[d]!), { maxLength: index.maxLength, outputs: ["colbert"], signal: opts.signal });
   const colbertOf = new Map(allCand.map((d, j) => [d, enc.colbert![j]!]));
-  queries.forEach((qq, i) => {
+  for (const [i, qq] of queries.entries()) {
+    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error("aborted");
     const qd = q.dense.subarray(i * dim, (i + 1) * dim);
-    const scored = candSets[i]!.map((d) => {
+    const cb = await colbertScores(q.colbert![i]!, candSets[i]!.map((d) => colbertOf.get(d)!), dim);
+    const scored = candSets[i]!.map((d, j) => {
       let ds = 0;
       for (let t = 0; t < dim; t++) ds += qd[t]! * index.dense[d * dim + t]!;
       return {
         index: d,
         dense: ds,
         sparse: needSparse ? lexicalScore(q.sparse![i]!, index.sparse![d]!) : 0,
-        colbert: colbertScore(q.colbert![i]!, colbertOf.get(d)!, dim),
+        colbert: cb[j]!,
       };
     });
     let hits: Array<{ index: number; score: number }>;
@@ -146,6 +148,6 @@ export async function searchCorpus(
     }
     hits.sort((a, b) => b.score - a.score || a.index - b.index);
     run.set(qq.id, toDocs(hits.slice(0, k)));
-  });
+  }
   return { run, queryTruncated: q.truncated.length };
 }
