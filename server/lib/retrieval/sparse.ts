@@ -19,10 +19,13 @@ export function lexicalScore(q: LexicalWeights, p: LexicalWeights): number {
 /** Inverted index over passages' lexical weights: token id → postings (doc index, weight). */
 export class SparseIndex {
   private postings = new Map<number, { docs: number[]; weights: number[] }>();
+  /** Score accumulator reused across queries (reset through the touched list). */
+  private acc: Float64Array;
   readonly size: number;
 
   constructor(docs: readonly LexicalWeights[]) {
     this.size = docs.length;
+    this.acc = new Float64Array(docs.length);
     docs.forEach((weights, doc) => {
       for (const [id, w] of weights) {
         let p = this.postings.get(id);
@@ -33,9 +36,9 @@ export class SparseIndex {
     });
   }
 
-  /** Exact top-k by lexical score (score-at-a-time accumulation); docs with score 0 are not returned. */
+  /** Exact top-k by lexical score (term-at-a-time accumulation; weights are > 0, so a doc is touched once). */
   search(query: LexicalWeights, k: number): Array<{ index: number; score: number }> {
-    const acc = new Float64Array(this.size);
+    const acc = this.acc;
     const touched: number[] = [];
     for (const [id, wq] of query) {
       const p = this.postings.get(id);
@@ -46,10 +49,8 @@ export class SparseIndex {
         acc[d]! += wq * p.weights[i]!;
       }
     }
-    return touched
-      .filter((d) => acc[d]! > 0)
-      .map((d) => ({ index: d, score: acc[d]! }))
-      .sort((a, b) => b.score - a.score || a.index - b.index)
-      .slice(0, k);
+    const hits = touched.filter((d) => acc[d]! > 0).map((d) => ({ index: d, score: acc[d]! }));
+    for (const d of touched) acc[d] = 0;
+    return hits.sort((a, b) => b.score - a.score || a.index - b.index).slice(0, k);
   }
 }
