@@ -1,13 +1,12 @@
 import type { LexicalWeights } from "~/server/lib/retrieval/sparse";
 import type { EncoderBackend, OutputKind } from "../inference/backend";
-import { planBatches } from "../inference/batcher";
 
 /**
  * Dynamic batching ACROSS concurrent requests (text-embeddings-inference style). Requests submit tokenized
  * items; the batcher waits up to `maxWaitMs` for more (or starts at once when `maxBatchTokens` are pending),
- * then takes a window of pending items in arrival order, sorts it by length into token-budget batches
- * (`planBatches`: batch size × padded length ≤ maxBatchTokens) and runs them one at a time on the backend,
- * resolving each item as soon as its batch is done. Items that arrive meanwhile form the next window.
+ * then takes a window of pending items in arrival order, sorts it by length and splits it into batches
+ * (`planPaddingAware`: batch size × padded length ≤ maxBatchTokens, padding traded against per-call overhead)
+ * and runs them on the backend, resolving each item as soon as its batch is done. Items that arrive meanwhile form the next window.
  * Post-processing is M3Encoder's (FlagEmbedding v1.4): dense as is, sparse max per token id without special
  * ids and weights ≤ 0, ColBERT rows trimmed to the text's length − 1.
  */
@@ -27,6 +26,11 @@ export interface BatchStats {
 export interface MicroBatcherOptions {
   maxBatchTokens: number;
   maxWaitMs: number;
+  /**
+   * Fixed cost of one backend call in token-equivalents, for the padding-aware split. Default: estimated online
+   * from the batches run (least squares of time against padded tokens), starting at 256.
+   */
+  batchOverheadTokens?: number;
   /** Batches that may run at once (the backend's worker count); default 1. */
   parallelism?: number;
   padId: number;
@@ -49,11 +53,17 @@ export class MicroBatcher {
   private runners = 0;
   private timer: NodeJS.Timeout | null = null;
   private idleWaiters: Array<() => void> = [];
+  private readonly cost = new CostModel(256);
 
   constructor(
     private readonly backend: EncoderBackend,
     private readonly opts: MicroBatcherOptions,
   ) {}
+
+  /** Current per-call overhead in token-equivalents used to split windows. */
+  get overheadTokens(): number {
+    return this.opts.batchOverheadTokens ?? this.cost.overheadTokens();
+  }
 
   /** Items waiting for a batch (not counting the batch being run). */
   get pending(): number {
@@ -107,8 +117,8 @@ export class MicroBatcher {
   }
 
   private async runWindow(items: Item[]): Promise<void> {
-    const plan = planBatches(items.map((it) => it.ids.length), this.opts.maxBatchTokens, this.backend.maxBatch);
-    for (const batch of plan.batches) {
+    const plan = planPaddingAware(items.map((it) => it.ids.length), this.opts.maxBatchTokens, this.backend.maxBatch, this.overheadTokens);
+    for (const batch of plan) {
       const members = batch.map((i) => items[i]!);
       try {
         await this.opts.beforeBatch?.();
@@ -117,6 +127,7 @@ export class MicroBatcher {
         const out = await this.backend.run(members.map((m) => m.ids), this.opts.padId, outputs);
         const seq = out.seq;
         const dim = out.dim;
+        this.cost.observe(members.length * seq, (performance.now() - t0) / 1000);
         this.opts.onBatch?.({
           size: members.length,
           paddedTokens: members.length * seq,
@@ -152,5 +163,73 @@ export class MicroBatcher {
   idle(): Promise<void> {
     if (this.runners === 0 && this.queue.length === 0 && !this.timer) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+}
+
+/**
+ * Splits inputs into batches that minimise the model's work: inputs sorted by length (longest first, ties by
+ * index), cut into contiguous groups by dynamic programming over cost(group) = overhead + size × longest, subject
+ * to size × longest ≤ maxTokens and size ≤ maxBatch. Unlike greedy packing (inference/batcher.ts planBatches, made
+ * for large offline corpora), a small window of mixed lengths is not padded to its longest input when splitting
+ * is cheaper. O(n²) in the window size (a few hundred inputs at most).
+ */
+export function planPaddingAware(lengths: readonly number[], maxTokens: number, maxBatch: number, overhead: number): number[][] {
+  const order = lengths.map((_, i) => i).sort((a, b) => lengths[b]! - lengths[a]! || a - b);
+  const n = order.length;
+  const best = new Float64Array(n + 1).fill(Number.POSITIVE_INFINITY);
+  const cut = new Int32Array(n + 1);
+  best[0] = 0;
+  for (let j = 1; j <= n; j++) {
+    // group = order[i-1 .. j-1]; its longest is order[i-1]
+    for (let i = j; i >= 1; i--) {
+      const size = j - i + 1;
+      const longest = lengths[order[i - 1]!]!;
+      if (size > 1 && (size * longest > maxTokens || size > maxBatch)) break; // larger groups only get bigger
+      const c = best[i - 1]! + overhead + size * longest;
+      if (c < best[j]!) {
+        best[j] = c;
+        cut[j] = i - 1;
+      }
+    }
+  }
+  const batches: number[][] = [];
+  for (let j = n; j > 0; j = cut[j]!) batches.unshift(order.slice(cut[j]!, j));
+  return batches;
+}
+
+/**
+ * Online estimate of a backend call's cost, seconds ≈ a + b · paddedTokens, by exponentially weighted least
+ * squares over recent batches. a / b (the fixed cost in token-equivalents) is what the split trades padding
+ * against: large on a busy shared CPU (thread wake-ups are slow), small on a quiet one.
+ */
+export class CostModel {
+  private w = 0;
+  private sx = 0;
+  private sy = 0;
+  private sxx = 0;
+  private sxy = 0;
+
+  constructor(
+    private readonly initial: number,
+    private readonly decay = 0.98,
+  ) {}
+
+  observe(tokens: number, seconds: number): void {
+    const d = this.decay;
+    this.w = this.w * d + 1;
+    this.sx = this.sx * d + tokens;
+    this.sy = this.sy * d + seconds;
+    this.sxx = this.sxx * d + tokens * tokens;
+    this.sxy = this.sxy * d + tokens * seconds;
+  }
+
+  overheadTokens(): number {
+    if (this.w < 8) return this.initial;
+    const varX = this.sxx / this.w - (this.sx / this.w) ** 2;
+    if (varX <= 1) return this.initial; // all batches alike: nothing to learn from
+    const b = (this.sxy / this.w - (this.sx / this.w) * (this.sy / this.w)) / varX;
+    const a = this.sy / this.w - b * (this.sx / this.w);
+    if (!(b > 0) || !(a > 0)) return this.initial;
+    return Math.min(4096, Math.max(16, a / b));
   }
 }
