@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { compareEvaluations } from "~/server/lib/metrics/compare";
+import { compareEvaluations, comparisonTable } from "~/server/lib/metrics/compare";
 import { evaluateRun } from "~/server/lib/metrics/evaluate";
 import { parseTrecQrels, parseTrecRun } from "~/server/lib/metrics/trec";
 import { METRIC_KS } from "~/server/lib/metrics/types";
@@ -27,5 +27,10 @@ export function metricsCommand(values: { qrels?: string; run?: string[]; "per-qu
     ...(values["per-query"] ? { perQuery: Object.fromEntries(evals[i]!.perQuery) } : {}),
   });
   if (evals.length === 1) return one(0);
-  return { runs: values.run.map((f, i) => ({ run: f, metrics: one(i) })), comparison: compareEvaluations(evals[0]!, evals[1]!) };
+  const comparison = compareEvaluations(evals[0]!, evals[1]!);
+  return {
+    runs: values.run.map((f, i) => ({ run: f, metrics: one(i) })),
+    comparison,
+    table: comparisonTable(comparison.filter((r) => ["P@10", "mrr@10", "ndcg@10", "recall@10", "map@10", "hit@10"].includes(r.metric))),
+  };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  analyzeErrors, bootstrapCi, compareEvaluations, domainTermRecall, evaluateRun, formatRelative, pca2d,
+  analyzeErrors, bootstrapCi, compareEvaluations, comparisonTable, domainTermRecall, evaluateRun, formatRelative, pca2d,
   randomizationTest, tsne2d, umap2d, type Qrels, type Run,
 } from "./index";
 
@@ -63,6 +63,9 @@ describe("comparison and domain-term recall", () => {
     expect(rows[0]).toMatchObject({ metric: "hit@10", base: 0.6, tuned: 0.8 });
     expect(rows[0]!.relativePct).toBeCloseTo(33.333, 2);
     expect(formatRelative(23.61)).toBe("+23.6%");
+    const table = comparisonTable(rows).split("\n");
+    expect(table).toHaveLength(4);
+    expect(table[2]).toMatch(/^\| hit@10 \| 0\.6000 \| 0\.8000 \| \+33\.3% \| /);
     expect(formatRelative(null)).toBe("n/a");
   });
   it("recall@k over queries containing a glossary term; null when none", () => {

@@ -48,3 +48,16 @@ export function formatRelative(pct: number | null): string {
   if (pct === null) return "n/a";
   return `${pct >= 0 ? "+" : ""}${pct.toFixed(1)}%`;
 }
+
+/**
+ * The article's base-vs-tuned table as Markdown: metric | base | tuned | change | p | 95 % CI of the difference.
+ * Values with 4 decimals (the article uses 2), change as "+23.6%".
+ */
+export function comparisonTable(rows: readonly MetricComparison[], labels: [string, string] = ["base", "tuned"]): string {
+  const head = `| metric | ${labels[0]} | ${labels[1]} | change | p (randomization) | ${Math.round((rows[0]?.ci.level ?? 0.95) * 100)}% CI of Δ |`;
+  const lines = rows.map(
+    (r) =>
+      `| ${r.metric} | ${r.base.toFixed(4)} | ${r.tuned.toFixed(4)} | ${formatRelative(r.relativePct)} | ${r.pValue.toFixed(4)} | [${r.ci.lower.toFixed(4)}, ${r.ci.upper.toFixed(4)}] |`,
+  );
+  return [head, "|---|---|---|---|---|---|", ...lines].join("\n");
+}
