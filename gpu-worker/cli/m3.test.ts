@@ -32,6 +32,25 @@ describe("m3 CLI", () => {
     expect(m3("metrics", "--qrels", path.join(tmp, "missing"), "--run", path.join(tmp, "r")).stderr).toMatch(/cannot read qrels file .*missing: ENOENT/);
   });
 
+  it("mine: hard negatives from the command line; bad --range is refused", () => {
+    const fix = path.join(ROOT, "gpu-worker/inference/fixtures");
+    const texts = readFileSync(path.join(fix, "parity-texts.jsonl"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { text: string }).text).filter(Boolean);
+    const input = path.join(tmp, "train.jsonl");
+    writeFileSync(input, texts.slice(0, 10).map((t, i) => JSON.stringify({ query: texts[50 + i], pos: [t], neg: [texts[20 + i]] })).join("\n"));
+    const pool = path.join(tmp, "pool.txt");
+    writeFileSync(pool, texts.map((t) => t.replace(/\n/g, " ")).join("\n"));
+    const out = path.join(tmp, "mined.jsonl");
+    const r = m3("mine", "--model", path.join(fix, "tiny-model"), "--input", input, "--pool", pool, "--output", out, "--range", "2-30", "--negatives", "5", "--fn-ratio", "none", "--seed", "1");
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ queries: 10, negativesFromRange: 50, negativesPadded: 0 });
+    const rows = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { pos: string[]; neg: string[] });
+    rows.forEach((row) => {
+      expect(row.neg).toHaveLength(5);
+      expect(row.neg).not.toContain(row.pos[0]);
+    });
+    expect(m3("mine", "--model", "x", "--input", input, "--output", out, "--range", "oops").stderr).toMatch(/--range must look like 10-210/);
+  });
+
   it("eval: the evaluate pipeline from the command line", () => {
     const fix = path.join(ROOT, "gpu-worker/inference/fixtures");
     const out = path.join(tmp, "report.json");
