@@ -78,4 +78,4 @@ def pytest_configure(config):
     # torch 1.13 noise: scatter_reduce "beta" notice and ONNX tracer notes about constant head sizes
     config.addinivalue_line("filterwarnings", "ignore:scatter_reduce:UserWarning")
     config.addinivalue_line("filterwarnings", "ignore::torch.jit.TracerWarning")
-    config.addinivalue_line("filterwarnings", "ignore:The shape inference of prim::Constant:UserWarning")
+    config.addinivalue_line("filterwarnings", "ignore:The shape inference of prim:UserWarning")
