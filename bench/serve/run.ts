@@ -105,9 +105,12 @@ interface Raw {
   ok: number;
   r429: number;
   other: number;
+  /** What the other errors were: "status 503", "timeout", "socket error". */
+  kinds: Record<string, number>;
 }
 
 interface Load {
+  kinds: Record<string, number>;
   rps: number;
   ok: number;
   r429: number;
@@ -125,7 +128,9 @@ function pct(sorted: number[], p: number): number {
 function summarise(parts: Raw[]): Load {
   const lat = parts.flatMap((p) => p.lat).sort((a, b) => a - b);
   const sum = (f: (r: Raw) => number) => parts.reduce((a, p) => a + f(p), 0);
-  return { rps: sum((p) => p.ok) / sum((p) => p.seconds), ok: sum((p) => p.ok), r429: sum((p) => p.r429), otherErrors: sum((p) => p.other), p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99) };
+  const kinds: Record<string, number> = {};
+  for (const p of parts) for (const [k, n] of Object.entries(p.kinds)) kinds[k] = (kinds[k] ?? 0) + n;
+  return { kinds, rps: sum((p) => p.ok) / sum((p) => p.seconds), ok: sum((p) => p.ok), r429: sum((p) => p.r429), otherErrors: sum((p) => p.other), p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99) };
 }
 
 let textCounter = 0;
@@ -149,8 +154,12 @@ function load(url: string, connections: number, seconds: number): Promise<Raw> {
       },
       (err, res) => {
         if (err) return reject(err);
-        const other = [...status].filter(([s]) => s !== 200 && s !== 429).reduce((a, [, n]) => a + n, 0) + res.errors + res.timeouts;
-        resolve({ seconds: res.duration, lat, ok: status.get(200) ?? 0, r429: status.get(429) ?? 0, other });
+        const kinds: Record<string, number> = {};
+        for (const [code, n] of status) if (code !== 200 && code !== 429) kinds[`status ${code}`] = n;
+        if (res.timeouts) kinds.timeout = res.timeouts;
+        if (res.errors - res.timeouts > 0) kinds["socket error"] = res.errors - res.timeouts;
+        const other = Object.values(kinds).reduce((a, n) => a + n, 0);
+        resolve({ seconds: res.duration, lat, ok: status.get(200) ?? 0, r429: status.get(429) ?? 0, other, kinds });
       },
     );
     inst.on("response", (_c, code, _b, ms) => {
@@ -221,7 +230,8 @@ async function main() {
     const q = Math.max(1, Math.floor(samples.length / 4));
     const avg = (xs: number[]) => xs.reduce((p, v) => p + v, 0) / xs.length;
     console.log(`\n### overload: ${OVERLOAD_C} clients for ${OVERLOAD_S}s against max-concurrent 32 + 32 queued (queue timeout 1 s), ${models[0]}\n`);
-    console.log(`200s ${r.ok} (${f1(r.rps)}/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms), deliberate 429s ${r.r429}, other errors ${r.otherErrors}`);
+    console.log(`200s ${r.ok} (${f1(r.rps)}/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms), deliberate 429s ${r.r429}, other errors ${r.otherErrors} ${JSON.stringify(r.kinds)} (client timeout 30 s)`);
+    console.log(`load average after: ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
     console.log(`RSS MiB: before ${base.toFixed(0)}, peak ${Math.max(...samples).toFixed(0)}, mean first quarter ${avg(samples.slice(0, q)).toFixed(0)}, mean last quarter ${avg(samples.slice(-q)).toFixed(0)} (${samples.length} samples)`);
   }
 }

@@ -130,6 +130,14 @@ describe("embedding server", () => {
     expect(await res.json()).toMatchObject({ status: "ok", model: "demo-m3", dim: 128, max_length: 128 });
   });
 
+  it("GET /openapi.json describes the routes from the request schemas", async () => {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, any> };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/v1/embeddings", "/v1/encode", "/v1/score", "/v1/feedback", "/health", "/metrics"]));
+    const schema = doc.paths["/v1/embeddings"].post.requestBody.content["application/json"].schema;
+    expect(schema.properties.encoding_format.enum).toEqual(["float", "base64"]);
+  });
+
   it("auth: missing, wrong and revoked keys get 401 with an OpenAI-style JSON error", async () => {
     const missing = await post(`${server.url}/v1/embeddings`, { input: "x" }, null);
     expect(missing.status).toBe(401);
@@ -408,6 +416,19 @@ describe("admission, swap and drain", () => {
     await drain;
     expect(drained).toBe(true);
     await server.close();
+  });
+
+  it("inferenceWorkers: 0 runs onnxruntime on the event loop with the same results", async () => {
+    const server = await createEmbeddingServer(base({ inferenceWorkers: 0 }));
+    try {
+      const r = await post(`${server.url}/v1/embeddings`, { input: TEXTS }, null);
+      expect(r.status).toBe(200);
+      const ref = await encoder.encode(TEXTS, { maxLength, outputs: ["dense"] });
+      r.json.data.forEach((d: { embedding: number[] }, i: number) => expect(maxDiff(d.embedding, ref.dense.subarray(i * 128, (i + 1) * 128))).toBeLessThanOrEqual(1e-5));
+      expect(((await (await fetch(`${server.url}/health`)).json()) as { backend: string }).backend).toBe("onnxruntime");
+    } finally {
+      await server.close();
+    }
   });
 
   it("POST /v1/feedback is 404 when the deployment has no feedback callback", async () => {

@@ -7,6 +7,7 @@ import type { HandlerContext, Reply, ServeLimits } from "./handlers";
 import { bearerToken, readJsonBody, sendError, sendJson } from "./http-util";
 import { ServeMetrics } from "./metrics";
 import { ModelSlot } from "./model-slot";
+import { openApiDocument } from "./openapi";
 import type { FeedbackBody } from "./schemas";
 
 /**
@@ -123,6 +124,7 @@ export async function createEmbeddingServer(options: EmbeddingServerOptions): Pr
       const h = await slot.encoder.backend.health();
       return sendJson(res, h.ok ? 200 : 503, { status: h.ok ? "ok" : "unhealthy", model: modelName, dim: slot.dim, max_length: slot.maxLength, backend: h.backend, detail: h.detail ?? null });
     }
+    if (path === "/openapi.json" && req.method === "GET") return sendJson(res, 200, openApiDocument(modelName));
     if (path === "/metrics" && req.method === "GET") {
       const text = await metrics.text();
       res.writeHead(200, { "Content-Type": metrics.registry.contentType });
@@ -169,7 +171,7 @@ export async function createEmbeddingServer(options: EmbeddingServerOptions): Pr
   const server = createServer((req, res) => {
     active++;
     const path = (req.url ?? "/").split("?")[0]!;
-    const route = path in ROUTES || path === "/health" || path === "/metrics" ? path : "other";
+    const route = path in ROUTES || path === "/health" || path === "/metrics" || path === "/openapi.json" ? path : "other";
     const end = metrics.latency.startTimer({ route });
     res.on("close", () => {
       end();
