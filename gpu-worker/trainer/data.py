@@ -149,9 +149,10 @@ def draw_passages(groups: List[Group], batch: List[int], G: int, seed: int, epoc
     return queries, passages
 
 
-def pad(seqs: List[List[int]], device=None) -> Tuple[torch.Tensor, torch.Tensor]:
-    """-> input_ids, attention_mask [B, max_len] (int64), right-padded with <pad>=1."""
-    n = max(len(s) for s in seqs)
+def pad(seqs: List[List[int]], device=None, multiple: int = 1) -> Tuple[torch.Tensor, torch.Tensor]:
+    """-> input_ids, attention_mask [B, L] (int64), right-padded with <pad>=1; L = max length rounded up to
+    `multiple` (8 on CUDA: fewer distinct shapes, tensor-core friendly)."""
+    n = -(-max(len(s) for s in seqs) // multiple) * multiple
     ids = torch.full((len(seqs), n), PAD, dtype=torch.long)
     mask = torch.zeros((len(seqs), n), dtype=torch.long)
     for i, s in enumerate(seqs):

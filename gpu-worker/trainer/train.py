@@ -1,9 +1,8 @@
 """`python3 -m trainer train`: the fine-tuning loop (trainer protocol in ../shared/DESIGN.md).
 
-One step = `gradient_accumulation_steps` micro-batches of `batch_size` groups. Each micro-batch is encoded either
-in one forward pass, or (sub_batch_size > 0) with cached gradients (GradCache): representations are computed
-without a graph in chunks, the loss is taken on the full batch, and each chunk is re-encoded with its RNG state
-restored and back-propagated with the cached representation gradients -- same gradients, constant memory.
+One step = `gradient_accumulation_steps` micro-batches of `batch_size` groups; each micro-batch goes through
+gradcache.Stepper (one pass, or chunks with cached gradients when sub_batch_size > 0). Everything is validated
+before anything is written; checkpoints hold what an exact resume needs (checkpoint.py).
 """
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ import os
 import random
 import signal
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import asdict
 from typing import Callable, Dict, List, Optional
 
@@ -26,6 +25,7 @@ from .config import TrainConfig
 from .data import BatchPlan, Group, draw_passages, load_groups, pad
 from .events import TrainerError, emit, log
 from .lora import LoraConfig, apply_lora, lora_modules, merge_lora, save_adapter
+from .gradcache import Stepper
 from .losses import M3Loss
 from .model import M3Model, copy_tokenizer, load_model, save_model
 
@@ -102,80 +102,6 @@ def merged_copy(model: M3Model) -> M3Model:
     return m
 
 
-# ------------------------------------------------------------------------------------------------ GradCache
-
-@contextmanager
-def rng_fork(state):
-    """Run with RNG state `state` (cpu, cuda) restored, leaving the outer RNG untouched."""
-    cpu = torch.get_rng_state()
-    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
-    torch.set_rng_state(state[0])
-    if state[1] is not None:
-        torch.cuda.set_rng_state_all(state[1])
-    try:
-        yield
-    finally:
-        torch.set_rng_state(cpu)
-        if cuda is not None:
-            torch.cuda.set_rng_state_all(cuda)
-
-
-def _rng_state():
-    return (torch.get_rng_state(), torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None)
-
-
-def _cat(outs: List[Dict[str, torch.Tensor]]) -> Dict[str, torch.Tensor]:
-    return {k: torch.cat([o[k] for o in outs], 0) for k in outs[0]}
-
-
-class Stepper:
-    """Forward + loss + backward of one micro-batch, plain or with cached gradients."""
-
-    def __init__(self, model, loss_fn: M3Loss, amp, sub_batch: int, ddp):
-        self.model, self.loss_fn, self.amp, self.sub = model, loss_fn, amp, sub_batch
-        self.ddp = ddp
-
-    def _fwd(self, ids, mask):
-        with self.amp():
-            return self.model(ids, mask)
-
-    def __call__(self, q_ids, q_mask, p_ids, p_mask, scale: Callable, last: bool, dup=None):
-        """`scale(loss)` is what gets back-propagated (1/n micro-batches, and the fp16 grad scaler)."""
-        sync = nullcontext() if (last or self.ddp is None) else self.ddp.no_sync()
-        if self.sub <= 0:
-            with sync:
-                q, p = self._fwd(q_ids, q_mask), self._fwd(p_ids, p_mask)
-                loss, stats = self.loss_fn(q, p, q_ids, q_mask, p_ids, dup)
-                scale(loss).backward()
-            return loss.detach(), stats
-        # GradCache pass 1: representations without a graph, remembering each chunk's RNG state
-        chunks, reps, states = [], [], []
-        for ids, mask in ((q_ids, q_mask), (p_ids, p_mask)):
-            for s in range(0, ids.size(0), self.sub):
-                chunks.append((ids[s:s + self.sub], mask[s:s + self.sub]))
-                states.append(_rng_state())
-                with torch.no_grad():
-                    reps.append(self._fwd(*chunks[-1]))
-        nq = math.ceil(q_ids.size(0) / self.sub)
-        q = {k: v.detach().requires_grad_() for k, v in _cat(reps[:nq]).items()}
-        p = {k: v.detach().requires_grad_() for k, v in _cat(reps[nq:]).items()}
-        loss, stats = self.loss_fn(q, p, q_ids, q_mask, p_ids, dup)
-        scale(loss).backward()
-        # pass 2: re-encode each chunk with its RNG state and push the cached gradients through it
-        offsets = {"q": 0, "p": 0}
-        for i, ((ids, mask), st) in enumerate(zip(chunks, states)):
-            side, src = ("q", q) if i < nq else ("p", p)
-            o, n = offsets[side], ids.size(0)
-            offsets[side] += n
-            ctx = sync if i < len(chunks) - 1 or not last else nullcontext()
-            with rng_fork(st), ctx:
-                out = self._fwd(ids, mask)
-                terms = [(out[k] * src[k].grad[o:o + n]).sum() for k in out if src[k].grad is not None]
-                if terms:
-                    torch.stack(terms).sum().backward()
-        return loss.detach(), stats
-
-
 # ------------------------------------------------------------------------------------------------ the run
 
 def duplicate_mask(passages: List[List[int]], G: int, device) -> Optional[torch.Tensor]:
@@ -208,6 +134,17 @@ def _linear_schedule(total: int, warmup: int):
             return (step + 1) / (warmup + 1)
         return max(0.0, (total - step) / max(1, total - warmup))
     return f
+
+
+def _rng_all_ranks(world: int) -> list:
+    """[(cpu_state, cuda_states)] for every rank (so a resumed DDP run replays each rank's dropout)."""
+    from .gradcache import rng_state
+    if world == 1:
+        return [rng_state()]
+    import torch.distributed as dist
+    out = [None] * world
+    dist.all_gather_object(out, rng_state())
+    return out
 
 
 def _any_rank(flag: bool, world: int, device: torch.device) -> bool:
@@ -287,21 +224,28 @@ def run(cfg: TrainConfig, stop: Optional[Stop] = None, on_step: Optional[Callabl
         if scaler is not None and st.get("scaler"):
             scaler.load_state_dict(st["scaler"])
         step, epoch, bidx, split = st["step"], st["epoch"], st["batch"], st.get("split", 1)
-        torch.set_rng_state(st["rng_cpu"])
-        if torch.cuda.is_available() and st.get("rng_cuda"):
-            torch.cuda.set_rng_state_all(st["rng_cuda"])
+        cpu_rng, cuda_rng = st["rng_ranks"][rank if rank < len(st["rng_ranks"]) else 0]
+        torch.set_rng_state(cpu_rng)
+        if torch.cuda.is_available() and cuda_rng:
+            torch.cuda.set_rng_state_all(cuda_rng)
     is_main = rank == 0
     if prev is not None and is_main:
         emit("resume", step=step, path=prev["path"])
     if is_main and os.path.isdir(cfg.output_dir):
         ckpt.clean_temp(cfg.output_dir)  # leftovers of a killed run (only rank 0 writes)
     stepper = Stepper(fwd_model, loss_fn, amp, cfg.sub_batch_size, ddp)
+    pad_multiple = 8 if device.type == "cuda" else 1  # fewer distinct shapes for the CUDA allocator and kernels
     if is_main:
         emit("start", total_steps=total, start_step=step, device=str(device), precision=precision, world_size=world,
              groups=len(groups), batches_per_epoch=per_epoch, trainable_params=sum(p.numel() for p in trainable),
              mode=cfg.mode, lora=cfg.lora is not None)
 
     def save_checkpoint() -> str:
+        """Called on every rank (each rank's RNG state is gathered); rank 0 writes."""
+        rngs = _rng_all_ranks(world)
+        if not is_main:
+            return ""
+
         def write_model(tmp):
             os.makedirs(os.path.join(tmp, "model"))
             _write_model_folder(model, cfg, os.path.join(tmp, "model"), step)
@@ -309,8 +253,7 @@ def run(cfg: TrainConfig, stop: Optional[Stop] = None, on_step: Optional[Callabl
                 _write_adapter(model, cfg, os.path.join(tmp, "adapter"))
         state = {"optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
                  "scaler": scaler.state_dict() if scaler else None, "step": step, "epoch": epoch, "batch": bidx,
-                 "split": split, "rng_cpu": torch.get_rng_state(),
-                 "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None}
+                 "split": split, "rng_ranks": rngs}
         tr = {n: p.detach().cpu() for n, p in model.named_parameters() if p.requires_grad}
         path = ckpt.save(cfg.output_dir, step, write_model, tr, state, resolved, cfg.keep_last)
         emit("checkpoint", step=step, path=path)
@@ -340,8 +283,8 @@ def run(cfg: TrainConfig, stop: Optional[Stop] = None, on_step: Optional[Callabl
                     for s in range(0, len(batch), per):
                         pieces.append((qs[s:s + per], ps[s * cfg.train_group_size:(s + per) * cfg.train_group_size]))
                 for i, (qs, ps) in enumerate(pieces):
-                    q_ids, q_mask = pad(qs, device)
-                    p_ids, p_mask = pad(ps, device)
+                    q_ids, q_mask = pad(qs, device, pad_multiple)
+                    p_ids, p_mask = pad(ps, device, pad_multiple)
                     dup = duplicate_mask(ps, cfg.train_group_size, device)
                     scale = (lambda l, k=len(pieces): scaler.scale(l / k)) if scaler else (lambda l, k=len(pieces): l / k)
                     loss, stats = stepper(q_ids, q_mask, p_ids, p_mask, scale, i == len(pieces) - 1, dup)
@@ -386,17 +329,17 @@ def run(cfg: TrainConfig, stop: Optional[Stop] = None, on_step: Optional[Callabl
             raise TrainerError(f"loss is not finite at step {step}", "diverged")
         if val_groups and cfg.eval_steps > 0 and step % cfg.eval_steps == 0 and step < total and is_main:
             emit("eval", step=step, **evaluate(model, val_groups, cfg, device, amp, loss_fn))
-        if is_main and cfg.save_steps > 0 and step % cfg.save_steps == 0 and step < total:
+        if cfg.save_steps > 0 and step % cfg.save_steps == 0 and step < total:
             save_checkpoint()
         if _any_rank(stop.requested, world, device):  # every rank stops at the same step
+            save_checkpoint()
             if is_main:
-                save_checkpoint()
                 emit("stopped", step=step, reason="signal")
             return 143
+    if is_main and val_groups:
+        emit("eval", step=step, **evaluate(model, val_groups, cfg, device, amp, loss_fn))
+    path = save_checkpoint()
     if is_main:
-        if val_groups:
-            emit("eval", step=step, **evaluate(model, val_groups, cfg, device, amp, loss_fn))
-        path = save_checkpoint()
         final = _write_final(model, cfg, step)
         emit("done", step=step, model=final, checkpoint=path, seconds=round(time.time() - t_start, 3))
     return 0
@@ -439,8 +382,9 @@ def evaluate(model: M3Model, groups: List[Group], cfg: TrainConfig, device, amp,
     tot, acc, n = 0.0, 0.0, 0
     for bi, batch in enumerate(plan.epoch(0)):
         qs, ps = draw_passages(groups, batch, cfg.train_group_size, cfg.seed, 0, bi)
-        q_ids, q_mask = pad(qs, device)
-        p_ids, p_mask = pad(ps, device)
+        multiple = 8 if torch.device(device).type == "cuda" else 1
+        q_ids, q_mask = pad(qs, device, multiple)
+        p_ids, p_mask = pad(ps, device, multiple)
         with amp():
             q, p = model(q_ids, q_mask), model(p_ids, p_mask)
         loss, stats = loss_fn(q, p, q_ids, q_mask, p_ids, duplicate_mask(ps, cfg.train_group_size, device))

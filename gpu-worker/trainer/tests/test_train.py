@@ -101,7 +101,7 @@ def test_gradcache_replays_dropout_exactly():
 
     from trainer.losses import M3Loss
     from trainer.model import M3Model, XLMRConfig
-    from trainer.train import Stepper, _cat
+    from trainer.gradcache import Stepper, cat_outputs as _cat
     from .conftest import TINY
     torch.manual_seed(0)
     model = M3Model(XLMRConfig(**{**TINY, "hidden_dropout_prob": 0.3, "attention_probs_dropout_prob": 0.3})).train()
