@@ -137,7 +137,7 @@ async function train(ctx: JobContext<TrainPayload>, p: TrainPayload, run: Run, b
   if (run.evalVersionId) {
     await updateRunProgress(run.id, { phase: "evaluating", etaSeconds: null });
     const subjects: Subject[] = [{ kind: "base", id: baseModel.id, label: baseModel.name }, ...checkpoints.map((ck) => ({ kind: "checkpoint" as const, id: ck.id, label: `step-${ck.step}` }))];
-    const modes = [...DEFAULT_MODES] as SearchMode[];
+    const modes = [...(c.evalModes ?? DEFAULT_MODES)] as SearchMode[];
     const evaluation = await createEvaluationRow({ workspaceId: run.workspaceId, name: `${run.name}`, evalVersionId: run.evalVersionId, subjects, modes, experimentId: run.id, userId: run.createdById });
     try {
       const results = await evaluateSubjects({

@@ -47,6 +47,8 @@ export const trainConfigSchema = z
     keepLast: z.number().int().min(1).max(100).default(2),
     evalSteps: z.number().int().min(0).max(10_000_000).default(0),
     dropout: z.number().min(0).max(0.9).nullable().default(null),
+    /** Not a trainer field: the retrieval modes each checkpoint is evaluated with. */
+    evalModes: z.array(z.enum(["dense", "sparse", "colbert", "hybrid"])).min(1).max(4).default(["dense", "sparse", "colbert", "hybrid"]),
   })
   .strict();
 
@@ -79,6 +81,7 @@ export function toTrainerConfig(c: TrainConfig): Record<string, unknown> {
   const snake = (k: string) => k.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(c)) {
+    if (k === "evalModes") continue;
     if (k === "lora") {
       out.lora = v === null ? null : { r: c.lora!.r, alpha: c.lora!.alpha, dropout: c.lora!.dropout, target_modules: c.lora!.targetModules };
     } else if (k === "dropout") {
