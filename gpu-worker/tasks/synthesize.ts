@@ -17,11 +17,11 @@ const ROUND_TRIP_DEPTH = 1000;
  */
 async function roundTripRanksWith(modelDir: string, signal: AbortSignal) {
   return async (chunks: { key: string; text: string }[], queries: { chunkKey: string; query: string }[]) => {
-    const { encoder } = await loadEncoder(modelDir);
+    const { encoder, maxLength } = await loadEncoder(modelDir);
     try {
-      const index = await buildCorpusIndex(encoder, chunks.map((c) => ({ id: c.key, text: c.text })), { maxLength: 512, signal });
+      const index = await buildCorpusIndex(encoder, chunks.map((c) => ({ id: c.key, text: c.text })), { maxLength: Math.min(512, maxLength), signal });
       const { run } = await searchCorpus(encoder, index, queries.map((q, i) => ({ id: String(i), text: q.query })), {
-        mode: "dense", k: Math.min(ROUND_TRIP_DEPTH, chunks.length), queryMaxLength: 128, signal,
+        mode: "dense", k: Math.min(ROUND_TRIP_DEPTH, chunks.length), queryMaxLength: Math.min(128, maxLength), signal,
       });
       return queries.map((q, i) => {
         const rank = (run.get(String(i)) ?? []).findIndex((hit) => hit.docId === q.chunkKey);

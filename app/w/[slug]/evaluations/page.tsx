@@ -1,12 +1,5 @@
-import { getTranslations } from "next-intl/server";
-import { EmptyState, PageHeader } from "../../../_components/ui";
+import { EvaluationsList } from "./evaluations-list";
 
-export default async function Page() {
-  const t = await getTranslations("sections.evaluations");
-  return (
-    <>
-      <PageHeader title={t("title")} description={t("description")} />
-      <EmptyState title={t("emptyTitle")} body={t("emptyBody")} />
-    </>
-  );
+export default function EvaluationsPage() {
+  return <EvaluationsList />;
 }

@@ -16,6 +16,7 @@ export function SynthesisHome() {
   const format = useFormatter();
   const workspace = useWorkspace();
   const canEdit = useCan("EDITOR");
+  const tj = useTranslations("jobs");
   const trpc = useTRPC();
   const runs = useQuery({ ...trpc.synthesis.list.queryOptions({ workspaceId: workspace.id }), refetchInterval: 3000 });
   return (
@@ -35,7 +36,7 @@ export function SynthesisHome() {
                 {runs.data?.map((r) => (
                   <tr key={r.id} className="border-t border-slate-100">
                     <td className="py-2"><Link className="text-brand-600 underline" href={`/w/${workspace.slug}/synthesis/${r.id}`}>{r.name}</Link></td>
-                    <td>{r.job ? <Badge value={r.job.status} /> : "—"}</td>
+                    <td>{r.job ? <Badge value={r.job.status} label={tj(`status.${r.job.status}`)} /> : "—"}</td>
                     <td>{r.counts.PENDING ?? 0}</td>
                     <td>{r.counts.ACCEPTED ?? 0}</td>
                     <td>{r.counts.REJECTED ?? 0}</td>

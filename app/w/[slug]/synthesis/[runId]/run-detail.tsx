@@ -18,6 +18,7 @@ export function RunDetail({ runId }: { runId: string }) {
   const t = useTranslations("synthesis.run");
   const workspace = useWorkspace();
   const canEdit = useCan("EDITOR");
+  const tj = useTranslations("jobs");
   const trpc = useTRPC();
   const run = useQuery({
     ...trpc.synthesis.get.queryOptions({ workspaceId: workspace.id, runId }),
@@ -31,7 +32,7 @@ export function RunDetail({ runId }: { runId: string }) {
   const running = r.job && ["QUEUED", "RUNNING"].includes(r.job.status);
   return (
     <>
-      <PageHeader title={r.name} description={t("summary", { chunks: stats.chunks ?? 0, candidates: stats.candidates ?? 0, malformed: stats.malformed ?? 0, errors: stats.llmErrors ?? 0 })} actions={r.job ? <Badge value={r.job.status} /> : null} />
+      <PageHeader title={r.name} description={t("summary", { chunks: stats.chunks ?? 0, candidates: stats.candidates ?? 0, malformed: stats.malformed ?? 0, errors: stats.llmErrors ?? 0 })} actions={r.job ? <Badge value={r.job.status} label={tj(`status.${r.job.status}`)} /> : null} />
       {running ? (
         <Card><ProgressBar value={r.job!.progress} /><p className="mt-1 text-xs text-slate-500">{r.job!.progressMessage}</p></Card>
       ) : r.job?.status === "FAILED" ? (
