@@ -12,6 +12,8 @@ type Pending = { resolve: (o: BatchOutputs) => void; reject: (e: Error) => void 
 
 class OrtWorker {
   readonly pending = new Map<number, Pending>();
+  /** Set when the thread has exited (crash or close): it takes no more batches. */
+  dead: string | null = null;
   private constructor(readonly worker: Worker) {}
 
   static start(init: WorkerInit): Promise<{ w: OrtWorker; dim: number; maxBatch: number }> {
@@ -32,10 +34,18 @@ class OrtWorker {
         }
       };
       worker.on("message", onMessage);
-      worker.once("error", (e) => {
-        for (const p of w.pending.values()) p.reject(new BackendError(`inference worker crashed: ${e.message}`));
+      const fail = (why: string) => {
+        w.dead ??= why;
+        for (const p of w.pending.values()) p.reject(new BackendError(why));
         w.pending.clear();
+      };
+      worker.once("error", (e) => {
+        fail(`inference worker crashed: ${e.message}`);
         reject(e);
+      });
+      worker.once("exit", (code) => {
+        fail(`inference worker exited (code ${code})`);
+        reject(new BackendError(`inference worker exited (code ${code}) before it was ready`));
       });
     });
   }
@@ -70,7 +80,9 @@ export class WorkerBackend implements EncoderBackend {
   }
 
   run(ids: readonly number[][], padId: number, outputs: readonly OutputKind[]): Promise<BatchOutputs> {
-    const w = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const live = this.workers.filter((x) => !x.dead);
+    if (live.length === 0) return Promise.reject(new BackendError(this.workers[0]?.dead ?? "no inference worker"));
+    const w = live.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       w.pending.set(id, { resolve, reject });
@@ -84,6 +96,7 @@ export class WorkerBackend implements EncoderBackend {
       this.workers.map(
         (w) =>
           new Promise<void>((resolve) => {
+            if (w.dead) return resolve();
             w.worker.once("exit", () => resolve());
             w.worker.postMessage({ kind: "close" } satisfies WorkerRequest);
             setTimeout(() => void w.worker.terminate(), 5000).unref();
