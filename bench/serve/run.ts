@@ -72,8 +72,15 @@ function start(cmd: string, args: string[], urlOf: (ready: Record<string, unknow
   let err = "";
   proc.stderr!.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   return new Promise((resolve, reject) => {
-    createInterface({ input: proc.stdout! }).once("line", (line) => resolve({ proc, url: urlOf(JSON.parse(line) as Record<string, unknown>) }));
-    proc.once("exit", (code) => reject(new Error(`${cmd} exited ${code}: ${err}`)));
+    let ready = false;
+    createInterface({ input: proc.stdout! }).once("line", (line) => {
+      ready = true;
+      resolve({ proc, url: urlOf(JSON.parse(line) as Record<string, unknown>) });
+    });
+    proc.once("exit", (code, signal) => {
+      if (!ready) reject(new Error(`${cmd} exited ${code}: ${err}`));
+      else if (code !== 0 && signal !== "SIGTERM") console.error(`${cmd} ${args[0]} exited unexpectedly (${code ?? signal}): ${err}`);
+    });
   });
 }
 

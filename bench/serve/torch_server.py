@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "gpu-worker"))
@@ -36,8 +37,12 @@ def main():
     sp = spm.SentencePieceProcessor(model_file=a.spm)
     pad = model.config.pad_token_id
 
+    sp_lock = threading.Lock()  # one SentencePieceProcessor shared by the handler threads
+
     def embed(texts):
-        rows = [([0] + sp.encode(t))[: max_length - 1] + [2] for t in texts]
+        with sp_lock:
+            pieces = [sp.encode(t) for t in texts]
+        rows = [([0] + p)[: max_length - 1] + [2] for p in pieces]
         n = max(len(r) for r in rows)
         ids = torch.full((len(rows), n), pad, dtype=torch.long)
         mask = torch.zeros((len(rows), n), dtype=torch.long)
