@@ -1,7 +1,7 @@
 """Minimal PyTorch HTTP embedding server: the baseline for bench/serve (what the article's /encode service is).
 
 One request = one forward pass over that request's inputs (no cross-request batching, no cache, no admission
-control), on the trainer's own XLM-R (gpu-worker/trainer/model.py, fp32, eval, no_grad) — the same weights the
+control; one forward at a time, see the lock below), on the trainer's own XLM-R (gpu-worker/trainer/model.py, fp32, eval, no_grad) — the same weights the
 ONNX graph was exported from. Tokenizes with SentencePiece (the demo model's spm.model: its ids are the model's
 ids, <s>=0 <pad>=1 </s>=2 <unk>=3), truncates to max_length. POST /v1/embeddings answers the OpenAI shape
 (dense, float). Prints {"event": "ready", "port": N} on stdout when listening.
@@ -37,21 +37,23 @@ def main():
     sp = spm.SentencePieceProcessor(model_file=a.spm)
     pad = model.config.pad_token_id
 
-    sp_lock = threading.Lock()  # one SentencePieceProcessor shared by the handler threads
+    # One lock around tokenizer + forward. Concurrent forward passes from several Python threads corrupt the heap
+    # with Debian's torch 1.13 + OpenBLAS (pthread build: "malloc(): unsorted double linked list corrupted" at 128
+    # clients), so a correct server on this stack runs one request at a time, on --threads intra-op threads.
+    sp_lock = threading.Lock()
 
     def embed(texts):
         with sp_lock:
-            pieces = [sp.encode(t) for t in texts]
-        rows = [([0] + p)[: max_length - 1] + [2] for p in pieces]
-        n = max(len(r) for r in rows)
-        ids = torch.full((len(rows), n), pad, dtype=torch.long)
-        mask = torch.zeros((len(rows), n), dtype=torch.long)
-        for i, r in enumerate(rows):
-            ids[i, : len(r)] = torch.tensor(r)
-            mask[i, : len(r)] = 1
-        with torch.no_grad():
-            dense = model(ids, mask)["dense"]
-        return dense.tolist(), sum(len(r) for r in rows)
+            rows = [([0] + sp.encode(t))[: max_length - 1] + [2] for t in texts]
+            n = max(len(r) for r in rows)
+            ids = torch.full((len(rows), n), pad, dtype=torch.long)
+            mask = torch.zeros((len(rows), n), dtype=torch.long)
+            for i, r in enumerate(rows):
+                ids[i, : len(r)] = torch.tensor(r)
+                mask[i, : len(r)] = 1
+            with torch.no_grad():
+                dense = model(ids, mask)["dense"]
+            return dense.tolist(), sum(len(r) for r in rows)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -75,12 +77,17 @@ def main():
                 vecs, tokens = embed(texts)
                 self.reply(200, {"object": "list", "model": "torch", "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
                                  "data": [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vecs)]})
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client went away (end of a bench phase)
             except Exception as e:  # noqa: BLE001
                 self.reply(500, {"error": {"message": str(e), "type": "server_error"}})
 
     class Server(ThreadingHTTPServer):
         request_queue_size = 1024
         daemon_threads = True
+
+        def handle_error(self, request, client_address):
+            pass  # broken pipes when the load generator stops
 
     srv = Server(("127.0.0.1", a.port), Handler)
     print(json.dumps({"event": "ready", "port": srv.server_address[1]}), flush=True)
