@@ -41,10 +41,11 @@ const finished = (id: string) =>
     const r = await db.experiment.findUnique({ where: { id } });
     if (r?.status === "FAILED") throw new Error(`run failed: ${r.error}\n${worker.output().slice(-3000)}`);
     return r?.status === "SUCCEEDED" ? r : null;
-  }, 240_000, `run ${id}`).catch(async (e: Error) => {
+  }, Number(process.env.E2E_RUN_TIMEOUT ?? 240_000), `run ${id}`).catch(async (e: Error) => {
     const r = await db.experiment.findUnique({ where: { id } });
     const logs = r?.jobId ? await db.jobLog.findMany({ where: { jobId: r.jobId }, orderBy: { id: "asc" } }) : [];
-    throw new Error(`${e.message}\n${JSON.stringify({ status: r?.status, phase: r?.phase, step: r?.lastStep })}\n${logs.map((l) => l.message).join("\n")}\n${worker.output().slice(-3000)}`);
+    const job = r?.jobId ? await db.job.findUnique({ where: { id: r.jobId } }) : null;
+    throw new Error(`${e.message}\n${JSON.stringify({ status: r?.status, phase: r?.phase, step: r?.lastStep, job: job?.status, progress: job?.progressMessage, at: job?.updatedAt, hb: job?.heartbeatAt, now: new Date() })}\n${logs.map((l) => `${l.createdAt.toISOString()} ${l.message}`).join("\n")}\n${worker.output().slice(-3000)}`);
   });
 
 describe("experiments end to end", () => {
