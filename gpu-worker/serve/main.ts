@@ -5,6 +5,7 @@
  *       [--name NAME] [--threads N] [--max-concurrent 64] [--max-queued N] [--queue-timeout-ms 5000]
  *       [--max-body-bytes 2097152] [--max-inputs 256] [--max-batch-tokens 16384] [--cache-entries 10000]
  *       [--feedback-file F.jsonl] [--workers 1] [--onnx-file onnx/model.int8.onnx]
+ *       [--batch-overhead-tokens N (default: estimated online)]
  *
  * --keys-file: one sha256 hex digest of an API key per line (re-read on change; no file = no auth).
  * --threads: onnxruntime intra-op threads per inference worker; --workers: inference worker threads (one ONNX
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     threads: { type: "string", default: "0" },
     workers: { type: "string", default: "1" },
     "onnx-file": { type: "string" },
+    "batch-overhead-tokens": { type: "string" },
     "max-concurrent": { type: "string" },
     "max-queued": { type: "string" },
     "queue-timeout-ms": { type: "string" },
@@ -68,6 +70,7 @@ const server = await createEmbeddingServer({
   threads: int("threads", values.threads, 0),
   inferenceWorkers: int("workers", values.workers, 1),
   onnxFile: values["onnx-file"],
+  batchOverheadTokens: values["batch-overhead-tokens"] === undefined ? undefined : int("batch-overhead-tokens", values["batch-overhead-tokens"], 0),
   cacheEntries: int("cache-entries", values["cache-entries"], 10000),
   limits: {
     maxConcurrentRequests: maxConcurrent,

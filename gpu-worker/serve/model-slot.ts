@@ -32,6 +32,8 @@ export interface SlotOptions {
   onnxFile?: string;
   maxBatchTokens: number;
   batchWaitMs: number;
+  /** Fixed per-call cost for the padding-aware split (token-equivalents); undefined = estimated online. */
+  batchOverheadTokens?: number;
   cacheEntries: number;
   cacheMaxBytes: number;
   onBatch?: (stats: BatchStats) => void;
@@ -59,6 +61,7 @@ export class ModelSlot {
     this.batcher = new MicroBatcher(encoder.backend, {
       maxBatchTokens: opts.maxBatchTokens,
       maxWaitMs: opts.batchWaitMs,
+      batchOverheadTokens: opts.batchOverheadTokens,
       parallelism: encoder.backend instanceof WorkerBackend ? encoder.backend.parallelism : 1,
       padId: encoder.tokenizer.padId,
       specialIds: encoder.tokenizer.specialIds,

@@ -39,6 +39,8 @@ export interface EmbeddingServerOptions {
   modelName?: string;
   /** How long the micro-batcher waits for more inputs before running a batch (default 2 ms). */
   batchWaitMs?: number;
+  /** Per-call cost in token-equivalents for splitting batches by length (default: estimated online). */
+  batchOverheadTokens?: number;
   /** Test hook: awaited before every model batch. */
   beforeBatch?: () => Promise<void>;
   log?: (line: string) => void;
@@ -96,6 +98,7 @@ export async function createEmbeddingServer(options: EmbeddingServerOptions): Pr
       onnxFile: options.onnxFile,
       maxBatchTokens: limits.maxBatchTokens,
       batchWaitMs: options.batchWaitMs ?? 2,
+      batchOverheadTokens: options.batchOverheadTokens,
       cacheEntries: options.cacheEntries ?? 10_000,
       cacheMaxBytes: options.cacheMaxBytes ?? 256 * 1024 * 1024,
       beforeBatch: options.beforeBatch,
