@@ -89,9 +89,22 @@ const plain = await best(async () => {
 });
 let payload = 0;
 const compare = await best(async () => {
-  const r = await compareRuns({ workspaceId: ws.id, subjects, maxPoints: 300 });
+  const r = await compareRuns({ workspaceId: ws.id, subjects, maxPoints: 300, pMode: "dense" });
   payload = JSON.stringify(r).length;
 });
+if (process.env.BENCH_PROFILE) {
+  const { metricSeries } = await import("../../server/services/experiments/runs");
+  const { latestResults } = await import("../../server/services/experiments/evaluations");
+  const { fastRandomizationTest } = await import("../../server/services/experiments/compare");
+  let t = performance.now();
+  await metricSeries({ workspaceId: ws.id, experimentIds: runIds, maxPoints: 300 });
+  console.log("metricSeries", (performance.now() - t).toFixed(0)); t = performance.now();
+  const rows = await latestResults(evalVersionId, [{ kind: "base", id: base.id }]);
+  console.log("latestResults(base)", (performance.now() - t).toFixed(0)); t = performance.now();
+  const v = (rows[0]!.perQuery as { values: Record<string, number[]> }).values["ndcg@10"]!;
+  for (let i = 0; i < 100; i++) fastRandomizationTest(v, v.map((x) => x + (i % 3) * 0.01 - 0.01 + 0.001), 1000);
+  console.log("100 p-values", (performance.now() - t).toFixed(0));
+}
 console.log(`plain query of the same rows: ${plain.toFixed(0)} ms`);
 console.log(`compare data (${subjects.length} subjects, p-values, curves ≤ 300 points/series): ${compare.toFixed(0)} ms, ${(payload / 1024).toFixed(0)} KiB`);
 console.log(`ratio compare / plain: ${(compare / plain).toFixed(2)}`);

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { db } from "../../db";
 import { AppError } from "../../lib/app-error";
-import { randomizationTest } from "../../lib/metrics/significance";
-import { latestResults, PER_QUERY_METRICS, type PerQuery, type SubjectKind } from "./evaluations";
+import { mulberry32 } from "../../lib/metrics/rng";
+import { latestResults, type PerQuery, type SubjectKind } from "./evaluations";
 import { metricSeries } from "./runs";
 
 /**
@@ -17,6 +17,8 @@ export const compareInput = z.object({
   subjects: z.array(subjectKey).min(1).max(12),
   evalVersionId: z.string().min(1).optional(),
   maxPoints: z.number().int().min(10).max(2000).default(300),
+  /** p-values are computed for this mode only (the one on screen); null = every mode. */
+  pMode: z.enum(["dense", "sparse", "colbert", "hybrid", "rrf"]).nullable().default("dense"),
 });
 
 export const perQueryInput = z.object({
@@ -30,6 +32,56 @@ export const perQueryInput = z.object({
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).max(200).default(50),
 });
+
+/**
+ * The same paired sign-flip randomization test as server/lib/metrics/significance.ts (two-sided,
+ * p = (1 + #extreme) / (1 + permutations)), made fast for thousands of queries: zero differences are
+ * dropped (a flipped zero changes nothing) and one 32-bit random word gives 32 signs. Above
+ * NORMAL_ABOVE differing queries the sign-flip statistic S = Σ ±d_i (mean 0, variance Σ d_i²) is
+ * normal to within Monte-Carlo error (Lindeberg CLT), so p = erfc(|S_obs| / √(2 Σ d_i²)) exactly as
+ * the permutation distribution's limit, in O(n) instead of O(n × permutations).
+ */
+export const NORMAL_ABOVE = 1000;
+
+/** erfc(x) for x ≥ 0 (Numerical Recipes erfcc; relative error < 1.2e-7). */
+function erfc(x: number): number {
+  const t = 1 / (1 + 0.5 * x);
+  const y = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return y;
+}
+export function fastRandomizationTest(a: readonly number[], b: readonly number[], permutations: number, seed = 42): number {
+  const nz: number[] = [];
+  let obs = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = b[i]! - a[i]!;
+    if (d !== 0) nz.push(d);
+    obs += d;
+  }
+  if (nz.length === 0) return 1;
+  if (nz.length > NORMAL_ABOVE) {
+    let ss = 0;
+    for (const x of nz) ss += x * x;
+    return Math.max(erfc(Math.abs(obs) / Math.sqrt(2 * ss)), 1 / (permutations + 1));
+  }
+  const d = Float64Array.from(nz);
+  const n = d.length;
+  const absObs = Math.abs(obs) - 1e-12 * Math.max(1, Math.abs(obs));
+  const rand = mulberry32(seed);
+  let extreme = 0;
+  for (let p = 0; p < permutations; p++) {
+    let s = 0;
+    for (let i = 0; i < n; i += 32) {
+      let bits = (rand() * 4294967296) >>> 0;
+      const end = Math.min(n, i + 32);
+      for (let j = i; j < end; j++, bits >>>= 1) s += bits & 1 ? d[j]! : -d[j]!;
+    }
+    if (Math.abs(s) >= absObs) extreme++;
+  }
+  return (extreme + 1) / (permutations + 1);
+}
+
+/** Metrics with a p-value in the table (per-query values are stored for these). */
+const P_METRICS = ["ndcg@10", "mrr@10", "recall@10", "P@10", "map@10"];
 
 const TABLE_METRICS = ["P", "recall", "mrr", "ndcg", "map"].flatMap((m) => [1, 3, 5, 10, 20, 100].map((k) => `${m}@${k}`));
 const PERMUTATIONS = 1000;
@@ -84,12 +136,13 @@ function aligned(a: PerQuery, b: PerQuery, metric: string): [number[], number[]]
   return [va, a.ids.map((q) => { const i = idx.get(q); return i === undefined ? 0 : (vb[i] ?? 0); })];
 }
 
-export async function compareRuns({ workspaceId, subjects: keys, evalVersionId, maxPoints }: z.infer<typeof compareInput>) {
+export async function compareRuns({ workspaceId, subjects: keys, evalVersionId, maxPoints, pMode }: z.infer<typeof compareInput>) {
   const subjects = await resolveSubjects(workspaceId, keys);
   const versionId = evalVersionId ?? subjects.find((s) => s.evalVersionId)?.evalVersionId ?? null;
   const results = versionId ? await latestResults(versionId, subjects.map((s) => ({ kind: s.kind, id: s.id }))) : [];
   const modes = [...new Set(results.map((r) => r.mode))].sort((a, b) => ["dense", "sparse", "colbert", "hybrid", "rrf"].indexOf(a) - ["dense", "sparse", "colbert", "hybrid", "rrf"].indexOf(b));
-  const find = (s: Resolved, mode: string) => results.find((r) => r.subjectKind === s.kind && r.subjectId === s.id && r.mode === mode);
+  const byKey = new Map(results.map((r) => [`${r.subjectKind}:${r.subjectId}:${r.mode}`, r]));
+  const find = (s: Resolved, mode: string) => byKey.get(`${s.kind}:${s.id}:${mode}`);
   const ref = subjects[0]!;
 
   const table: Record<string, Array<{ metric: string; values: Array<number | null>; delta: Array<number | null>; pct: Array<number | null>; p: Array<number | null> }>> = {};
@@ -108,13 +161,13 @@ export async function compareRuns({ workspaceId, subjects: keys, evalVersionId, 
     });
     if (refRow) {
       for (const row of rows) {
-        if (!(PER_QUERY_METRICS as readonly string[]).includes(row.metric)) continue;
+        if (!P_METRICS.includes(row.metric) || (pMode && mode !== pMode)) continue;
         subjects.forEach((s, i) => {
           if (i === 0) return;
           const r = find(s, mode);
           if (!r) return;
           const [a, b] = aligned(refRow.perQuery as unknown as PerQuery, r.perQuery as unknown as PerQuery, row.metric);
-          if (a.length) row.p[i] = randomizationTest(a, b, { permutations: PERMUTATIONS, seed: 42 });
+          if (a.length) row.p[i] = fastRandomizationTest(a, b, PERMUTATIONS);
         });
       }
     }

@@ -18,11 +18,12 @@ export function ComparePage({ subjects, evalVersionId }: { subjects: string[]; e
   const t = useTranslations("experiments.compareView");
   const workspace = useWorkspace();
   const trpc = useTRPC();
+  const [mode, setMode] = useState<"dense" | "sparse" | "colbert" | "hybrid">("dense");
   const data = useQuery({
-    ...trpc.experiment.compare.queryOptions({ workspaceId: workspace.id, subjects, ...(evalVersionId ? { evalVersionId } : {}) }),
+    ...trpc.experiment.compare.queryOptions({ workspaceId: workspace.id, subjects, pMode: mode, ...(evalVersionId ? { evalVersionId } : {}) }),
     enabled: subjects.length > 0,
+    placeholderData: (prev) => prev,
   });
-  const [mode, setMode] = useState("dense");
   const [diffOnly, setDiffOnly] = useState(true);
   const [k, setK] = useState<string>("all");
   if (subjects.length === 0) return <PageHeader title={t("title")} description={t("pickSubjects")} />;
@@ -38,7 +39,7 @@ export function ComparePage({ subjects, evalVersionId }: { subjects: string[]; e
       <Card title={t("metrics")}>
         <div className="mb-2 flex flex-wrap items-center gap-2 text-sm">
           {d.modes.map((m) => (
-            <button key={m} type="button" onClick={() => setMode(m)} className={`rounded px-2 py-1 ${mode === m ? "bg-brand-600 text-white" : "bg-slate-100"}`} data-testid={`mode-${m}`}>{t(`modes.${m}`)}</button>
+            <button key={m} type="button" onClick={() => setMode(m as typeof mode)} className={`rounded px-2 py-1 ${mode === m ? "bg-brand-600 text-white" : "bg-slate-100"}`} data-testid={`mode-${m}`}>{t(`modes.${m}`)}</button>
           ))}
           <Select value={k} onChange={(e) => setK(e.target.value)} aria-label={t("cutoff")} className="w-24 rounded border px-2 py-1">
             {["all", "1", "3", "5", "10", "20", "100"].map((x) => <option key={x} value={x}>{x === "all" ? t("allK") : `@${x}`}</option>)}
