@@ -6,6 +6,8 @@ import Link from "next/link";
 import { Badge, Card, EmptyState, PageHeader } from "../../../_components/ui";
 import { useWorkspace } from "../../../_components/workspace-context";
 import { useTRPC } from "../../../_trpc/react";
+import { useCan } from "../../../_components/workspace-context";
+import { NewEvaluation } from "./new-evaluation";
 
 export function EvaluationsList() {
   const t = useTranslations("evaluations");
@@ -14,10 +16,12 @@ export function EvaluationsList() {
   const format = useFormatter();
   const workspace = useWorkspace();
   const trpc = useTRPC();
+  const canEdit = useCan("EDITOR");
   const list = useQuery({ ...trpc.evaluation.list.queryOptions({ workspaceId: workspace.id }), refetchInterval: 5000 });
   return (
     <>
       <PageHeader title={ts("title")} description={ts("description")} />
+      {canEdit ? <div className="mb-4"><NewEvaluation /></div> : null}
       {list.data && list.data.length === 0 ? <EmptyState title={ts("emptyTitle")} body={ts("emptyBody")} /> : (
         <Card>
           <p className="mb-2 text-xs text-slate-500">{t("contract")}</p>
