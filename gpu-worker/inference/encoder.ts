@@ -41,6 +41,8 @@ export interface EncoderConfig {
    * worker thread instead).
    */
   maxBatchTokens?: number;
+  /** The model's own limit (position embeddings); longer requests are clamped to it, never passed to the graph. */
+  modelMaxLength?: number;
 }
 
 export class M3Encoder {
@@ -56,7 +58,8 @@ export class M3Encoder {
 
   async encode(texts: readonly string[], opts: EncodeOptions): Promise<Encoded> {
     const outputs = opts.outputs ?? ["dense"];
-    const toks = texts.map((t) => this.tokenizer.encode(t, opts.maxLength));
+    const maxLength = Math.min(opts.maxLength, this.config.modelMaxLength ?? Number.MAX_SAFE_INTEGER);
+    const toks = texts.map((t) => this.tokenizer.encode(t, maxLength));
     const lengths = toks.map((t) => t.ids.length);
     const plan = planBatches(lengths, this.config.maxBatchTokens ?? 4096, this.backend.maxBatch);
     const dim = this.backend.dim;

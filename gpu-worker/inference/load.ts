@@ -24,5 +24,5 @@ export async function loadEncoder(modelDir: string, opts: LoadEncoderOptions = {
     backendName === "onnxruntime"
       ? await OrtBackend.load(folder.onnxPath, folder.dim, { threads: opts.threads })
       : await TorchBackend.start(modelDir, { device: opts.device });
-  return { encoder: new M3Encoder(tokenizer, backend, opts), maxLength: folder.maxLength };
+  return { encoder: new M3Encoder(tokenizer, backend, { ...opts, modelMaxLength: folder.maxLength }), maxLength: folder.maxLength };
 }
