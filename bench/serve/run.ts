@@ -10,7 +10,8 @@
  *   npx tsx bench/serve/run.ts [--model demo|bge-m3-shape|DIR]... [--duration 8] [--rounds 2]
  *                              [--connections 1,16,128] [--threads 1] [--workers 1] [--overload-seconds 15]
  *                              [--overload-connections 512] [--no-torch]
- * Levels alternate between the two servers in --rounds slices (the machine may be shared).
+ * Levels alternate between the two servers in --rounds slices (the machine may be shared); after each slice the
+ * bench waits until the server has stopped computing abandoned requests, so that it cannot slow the next slice.
  * Traffic goes to 127.0.0.1 only. Target (issue 7): ≥ 2× PyTorch's throughput at 16+ clients; no errors other
  * than deliberate 429s; bounded memory under overload.
  */
@@ -106,6 +107,33 @@ function rssMiB(pid: number): number {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+    return (Number(rest[11]) + Number(rest[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Waits until a server has finished the work the load generator abandoned at the end of a slice (requests still
+ * computing — the PyTorch server works through its lock queue long after the clients are gone), so it does not
+ * steal CPU from the next slice: less than 20 ms of CPU in a 250 ms window, or 60 s at most.
+ */
+async function settle(pid: number): Promise<void> {
+  const end = Date.now() + 60_000;
+  let last = cpuSeconds(pid);
+  while (Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = cpuSeconds(pid);
+    if (now - last < 0.02) return;
+    last = now;
+  }
+}
+
 interface Raw {
   seconds: number;
   lat: number[];
@@ -185,11 +213,18 @@ const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "–");
  */
 const ROUNDS = num("rounds", 2);
 async function levels(servers: Started[]): Promise<Load[][]> {
-  for (const s of servers) await load(s.url, 4, 1); // warm-up
+  for (const s of servers) {
+    await load(s.url, 4, 2); // warm-up
+    await settle(s.proc.pid!);
+  }
   const out: Load[][] = servers.map(() => []);
   for (const c of CONNECTIONS) {
     const parts: Raw[][] = servers.map(() => []);
-    for (let r = 0; r < ROUNDS; r++) for (const [i, s] of servers.entries()) parts[i]!.push(await load(s.url, c, Math.max(1, Math.round(DURATION / ROUNDS))));
+    for (let r = 0; r < ROUNDS; r++)
+      for (const [i, s] of servers.entries()) {
+        parts[i]!.push(await load(s.url, c, Math.max(1, Math.round(DURATION / ROUNDS))));
+        await settle(s.proc.pid!);
+      }
     parts.forEach((p, i) => out[i]!.push(summarise(p)));
   }
   return out;
