@@ -1,9 +1,11 @@
+import path from "node:path";
 import type { z } from "zod";
 import type { synthesizeJob } from "../../server/jobs/definitions/synthesize";
 import { defaultBaseModelDir } from "../../server/services/models/default-model";
 import { runSynthesis } from "../../server/services/synthesis/run-synthesis";
 import { loadEncoder } from "../inference/load";
 import { buildCorpusIndex, searchCorpus } from "../inference/search";
+import { M3Tokenizer } from "../inference/tokenizer";
 import type { JobHandler } from "./types";
 
 type Payload = z.infer<typeof synthesizeJob.payload>;
@@ -36,8 +38,11 @@ async function roundTripRanksWith(modelDir: string, signal: AbortSignal) {
 export const runSynthesize: JobHandler<Payload> = async ({ payload, signal, progress, log }) => {
   const modelDir = defaultBaseModelDir();
   if (!modelDir) await log("no base model with an ONNX export: round-trip scores are skipped", "warn");
+  // Chunk sizes are in the base model's tokens (special tokens excluded).
+  const tokenizer = modelDir ? M3Tokenizer.fromFiles(path.join(modelDir, "tokenizer.json")) : null;
   return runSynthesis(payload, {
     signal, progress, log,
     ...(modelDir ? { roundTripRanks: await roundTripRanksWith(modelDir, signal) } : {}),
+    ...(tokenizer ? { tokenCount: (text: string) => tokenizer.encode(text, Number.MAX_SAFE_INTEGER).fullLength - 2 } : {}),
   });
 };

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { createTRPCRouter, workspaceInput, workspaceProcedure } from "../trpc";
 import { recordsInput, splitInput, startImportInput } from "../schemas/dataset";
 import { getDataset, getVersion, listDatasets, listRecords } from "../../services/datasets/datasets";
-import { filterVersion, splitVersion } from "../../services/datasets/derive";
+import { filterVersion, mergeVersions, splitVersion } from "../../services/datasets/derive";
 import { startImport } from "../../services/datasets/imports";
 import { previewUpload } from "../../services/datasets/preview";
 import { startQualityReport } from "../../services/datasets/quality";
@@ -28,6 +28,13 @@ export const datasetRouter = createTRPCRouter({
   split: workspaceProcedure("EDITOR")
     .input(splitInput)
     .mutation(({ ctx, input }) => splitVersion({ ...input, userId: ctx.userId })),
+  merge: workspaceProcedure("EDITOR")
+    .input(workspaceInput.extend({
+      versionIds: z.array(z.string().min(1)).min(2, "Choose at least two versions").max(20),
+      datasetName: z.string().trim().min(1, "Name the merged dataset").max(120),
+      dedupe: z.boolean().default(true),
+    }))
+    .mutation(({ ctx, input }) => mergeVersions({ ...input, userId: ctx.userId })),
   filter: workspaceProcedure("EDITOR")
     .input(workspaceInput.extend({ versionId: z.string().min(1), split: z.enum(["train", "validation", "test"]) }))
     .mutation(({ ctx, input }) => filterVersion({ ...input, userId: ctx.userId })),

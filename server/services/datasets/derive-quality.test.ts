@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../db";
 import { importPairs, useTempArtifacts } from "../../testing/datasets";
 import { createUser, createWorkspaceWith } from "../../testing/factories";
-import { filterVersion, splitVersion } from "./derive";
+import { filterVersion, mergeVersions, splitVersion } from "./derive";
 import { computeQualityReport } from "./quality";
 
 let workspaceId: string;
@@ -41,6 +41,18 @@ describe("splits and derived versions", () => {
 
     const testOnly = await filterVersion({ workspaceId, versionId: a.id, split: "test", userId });
     expect(testOnly.rowCount).toBe(counts.test);
+  });
+
+  it("merges pair versions in order, dropping exact duplicates when asked", async () => {
+    const a = await importPairs(workspaceId, userId, "merge-a", [{ query: "q1", pos: ["p1"] }, { query: "q2", pos: ["p2"] }]);
+    const b = await importPairs(workspaceId, userId, "merge-b", [{ query: "q2", pos: ["p2"] }, { query: "q3", pos: ["p3"] }]);
+    const all = await mergeVersions({ workspaceId, versionIds: [a.versionId, b.versionId], datasetName: "merged", dedupe: false, userId });
+    expect(all.rowCount).toBe(4);
+    const unique = await mergeVersions({ workspaceId, versionIds: [a.versionId, b.versionId], datasetName: "merged", dedupe: true, userId });
+    expect(unique.number).toBe(2);
+    const rows = await db.datasetRecord.findMany({ where: { versionId: unique.id }, orderBy: { ordinal: "asc" }, select: { data: true, ordinal: true } });
+    expect(rows.map((r) => (r.data as { query: string }).query)).toEqual(["q1", "q2", "q3"]);
+    expect(rows.map((r) => r.ordinal)).toEqual([0, 1, 2]);
   });
 
   it("quality report: score, histograms, and leakage between the version's own splits", async () => {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { db } from "../../db";
 import { AppError } from "../../lib/app-error";
-import { getVersionOrThrow } from "./datasets";
+import { ensureDataset, getVersionOrThrow } from "./datasets";
 import { nextVersionNumber } from "./versions";
 
 /**
@@ -80,5 +80,37 @@ export async function filterVersion({ workspaceId, versionId, split, userId }: {
       version.id, versionId, split,
     );
     return version;
+  }, { timeout: 600_000 });
+}
+
+/**
+ * A new training version holding the pairs of several versions (training, RAG-log or review
+ * exports), in order; with `dedupe`, a pair whose query and first positive already appeared is
+ * dropped. Splits are not carried over: split the merged version again.
+ */
+export async function mergeVersions({ workspaceId, versionIds, datasetName, dedupe, userId }: {
+  workspaceId: string; versionIds: string[]; datasetName: string; dedupe: boolean; userId: string;
+}) {
+  const sources = await Promise.all(versionIds.map((id) => getVersionOrThrow(workspaceId, id)));
+  const notPairs = sources.find((v) => v.dataset.kind !== "TRAINING" && v.dataset.kind !== "RAG_LOG");
+  if (notPairs) throw new AppError("BAD_REQUEST", `${notPairs.dataset.name} v${notPairs.number} holds no training pairs`, "versionIds");
+  return db.$transaction(async (tx) => {
+    const dataset = await ensureDataset(tx, { workspaceId, name: datasetName, kind: "TRAINING", userId });
+    const number = await nextVersionNumber(tx, dataset.id);
+    const version = await tx.datasetVersion.create({
+      data: { workspaceId, datasetId: dataset.id, number, contentHash: "", rowCount: 0, createdById: userId, source: { kind: "merge", from: versionIds, dedupe } },
+    });
+    const ordered = `SELECT r.*, array_position($2::text[], r."versionId") AS source_order FROM "DatasetRecord" r
+                     WHERE r."versionId" = ANY($2::text[]) AND r.type = 'pair'`;
+    const kept = dedupe
+      ? `SELECT DISTINCT ON (data->>'query', data->'pos'->>0) * FROM (${ordered}) o ORDER BY data->>'query', data->'pos'->>0, source_order, ordinal`
+      : ordered;
+    const rows = await tx.$executeRawUnsafe(
+      `INSERT INTO "DatasetRecord" ("versionId", ordinal, type, key, split, "groupKey", text, data)
+       SELECT $1, (ROW_NUMBER() OVER (ORDER BY source_order, ordinal))::int - 1, type, key, NULL, "groupKey", text, data FROM (${kept}) k`,
+      version.id, versionIds,
+    );
+    const hash = createHash("sha256").update(`merge:${dedupe}:${sources.map((s) => s.contentHash).join(",")}`).digest("hex");
+    return tx.datasetVersion.update({ where: { id: version.id }, data: { rowCount: rows, counts: { pair: rows }, contentHash: hash } });
   }, { timeout: 600_000 });
 }

@@ -12,8 +12,8 @@ export interface SynthesisHooks {
   signal: AbortSignal;
   /** Rank (1-based) of each query's own chunk when the base model searches all chunks; null when no model. */
   roundTripRanks?: (chunks: { key: string; text: string }[], queries: { chunkKey: string; query: string }[]) => Promise<(number | null)[]>;
-  /** Token offsets of the base model's tokenizer, for chunking by tokens. */
-  tokenOffsets?: (text: string) => Array<[number, number]>;
+  /** Token count of the base model's tokenizer, for chunking by tokens (characters otherwise). */
+  tokenCount?: (text: string) => number;
 }
 
 interface Draft {
@@ -43,7 +43,7 @@ export async function runSynthesis({ workspaceId, runId }: { workspaceId: string
   const chunks: { key: string; text: string }[] = [];
   for (const doc of docs) {
     const data = doc.data as { id: string; title?: string; text: string };
-    for (const c of chunkText(data.text, { size: config.chunkTokens, overlap: config.overlapTokens, ...(hooks.tokenOffsets ? { offsets: hooks.tokenOffsets } : {}) })) {
+    for (const c of chunkText(data.text, { size: config.chunkTokens, overlap: config.overlapTokens, ...(hooks.tokenCount ? { count: hooks.tokenCount } : {}) })) {
       chunks.push({ key: `${data.id}#${c.index}`, text: c.text });
       if (chunks.length >= config.maxChunks) break;
     }

@@ -6,6 +6,7 @@ import Link from "next/link";
 import { Card, EmptyState, PageHeader } from "../../../_components/ui";
 import { useCan, useWorkspace } from "../../../_components/workspace-context";
 import { useTRPC } from "../../../_trpc/react";
+import { MergeCard } from "./merge-card";
 
 export function DatasetsList() {
   const t = useTranslations("datasets");
@@ -45,6 +46,9 @@ export function DatasetsList() {
           </table>
         </Card>
       )}
+      {canEdit && datasets.data ? (
+        <div className="mt-6"><MergeCard datasets={datasets.data.filter((d) => d.kind === "TRAINING" || d.kind === "RAG_LOG")} /></div>
+      ) : null}
     </>
   );
 }
