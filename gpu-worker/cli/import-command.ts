@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -36,7 +35,8 @@ export async function importCommand(argv: string[]): Promise<{ code: number; out
   // Imports need no sessions; the web app's secret is not required here.
   process.env.AUTH_SECRET ??= randomBytes(32).toString("hex");
   const { db } = await import("../../server/db");
-  const { storeStream, resolveArtifact } = await import("../../server/storage/artifacts");
+  const { resolveArtifact } = await import("../../server/storage/artifacts");
+  const { storeLocalFile } = await import("../../server/services/datasets/uploads");
   const { runImport } = await import("../../server/services/datasets/import/run-import");
   const { ImportError, formatIssue } = await import("../../server/lib/parsing");
 
@@ -52,10 +52,7 @@ export async function importCommand(argv: string[]): Promise<{ code: number; out
   const mapping = parseMapping(values.map);
   const uploads = [];
   for (const file of positionals) {
-    const stored = await storeStream(createReadStream(file), `uploads/${workspace.id}`, path.extname(file), Number.MAX_SAFE_INTEGER);
-    uploads.push(await db.upload.create({
-      data: { workspaceId: workspace.id, fileName: path.basename(file), sizeBytes: BigInt(stored.sizeBytes), sha256: stored.sha256, storagePath: stored.relativePath, createdById: userId },
-    }));
+    uploads.push(await storeLocalFile({ workspaceId: workspace.id, userId, file }));
   }
   try {
     const result = await runImport({

@@ -8,6 +8,8 @@ import { runTrain } from "./train";
 import { runEvaluate } from "./evaluate";
 import { runEvaluateSubjects } from "./evaluate-subjects";
 import { runServeDeployment } from "./serve-deployment";
+import { runMineVersion } from "./mine-version";
+import { runMineNegatives } from "./mine-negatives";
 
 /** Handler per job type. A type without a handler here is never claimed by this worker. */
 export const handlers: Record<string, JobHandler<any>> = {
@@ -20,4 +22,6 @@ export const handlers: Record<string, JobHandler<any>> = {
   evaluate: runEvaluate,
   evaluate_subjects: runEvaluateSubjects,
   serve_deployment: runServeDeployment,
+  mine_version_negatives: runMineVersion,
+  mine_negatives: runMineNegatives,
 };

@@ -1,21 +1,16 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { db } from "../db";
 import { runImport } from "../services/datasets/import/run-import";
-import { storeStream } from "../storage/artifacts";
-import { createReadStream } from "node:fs";
+import { storeLocalFile } from "../services/datasets/uploads";
 
 /** Test helpers that import real files through the real import path. */
 export async function useTempArtifacts() {
   process.env.ARTIFACTS_DIR ??= await mkdtemp(path.join(os.tmpdir(), "m3-artifacts-"));
 }
 
-export async function uploadFile(workspaceId: string, userId: string, file: string, name = path.basename(file)) {
-  const stored = await storeStream(createReadStream(file), `uploads/${workspaceId}`, path.extname(name), 1 << 30);
-  return db.upload.create({
-    data: { workspaceId, fileName: name, sizeBytes: BigInt(stored.sizeBytes), sha256: stored.sha256, storagePath: stored.relativePath, createdById: userId },
-  });
+export function uploadFile(workspaceId: string, userId: string, file: string, name = path.basename(file)) {
+  return storeLocalFile({ workspaceId, userId, file, name });
 }
 
 export async function uploadContent(workspaceId: string, userId: string, name: string, content: string | Buffer) {

@@ -6,6 +6,7 @@ import { filterVersion, mergeVersions, splitVersion } from "../../services/datas
 import { startImport } from "../../services/datasets/imports";
 import { previewUpload } from "../../services/datasets/preview";
 import { startQualityReport } from "../../services/datasets/quality";
+import { enqueueJob } from "../../jobs/enqueue";
 
 export const datasetRouter = createTRPCRouter({
   list: workspaceProcedure("VIEWER").input(workspaceInput).query(({ input }) => listDatasets(input)),
@@ -28,6 +29,9 @@ export const datasetRouter = createTRPCRouter({
   split: workspaceProcedure("EDITOR")
     .input(splitInput)
     .mutation(({ ctx, input }) => splitVersion({ ...input, userId: ctx.userId })),
+  mineNegatives: workspaceProcedure("EDITOR")
+    .input(workspaceInput.extend({ versionId: z.string().min(1) }))
+    .mutation(({ ctx, input }) => enqueueJob({ type: "mine_version_negatives", payload: { ...input, userId: ctx.userId }, workspaceId: input.workspaceId, priority: 4 })),
   merge: workspaceProcedure("EDITOR")
     .input(workspaceInput.extend({
       versionIds: z.array(z.string().min(1)).min(2, "Choose at least two versions").max(20),

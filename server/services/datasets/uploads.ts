@@ -1,3 +1,4 @@
+import { createReadStream } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
@@ -36,4 +37,10 @@ export async function getUpload({ workspaceId, uploadId }: { workspaceId: string
   return upload;
 }
 
-export const UPLOAD_LIMIT_NOTE = () => `${Math.round(maxUploadBytes() / 2 ** 20)} MiB`;
+/** Stores a file already on this machine (CLI imports, mined or feedback files) as an upload. */
+export async function storeLocalFile({ workspaceId, userId, file, name = path.basename(file) }: { workspaceId: string; userId: string; file: string; name?: string }) {
+  const stored = await storeStream(createReadStream(file), `uploads/${workspaceId}`, path.extname(name), Number.MAX_SAFE_INTEGER);
+  return db.upload.create({
+    data: { workspaceId, fileName: name, sizeBytes: BigInt(stored.sizeBytes), sha256: stored.sha256, storagePath: stored.relativePath, createdById: userId },
+  });
+}

@@ -1,10 +1,9 @@
-import { createReadStream, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
-import { db } from "../../db";
 import { env } from "../../env";
 import { AppError } from "../../lib/app-error";
-import { storeStream } from "../../storage/artifacts";
 import { startImport } from "../datasets/imports";
+import { storeLocalFile } from "../datasets/uploads";
 import { getDeployment } from "./deployments";
 
 /** The JSONL file where a deployment's /v1/feedback lines accumulate. */
@@ -21,9 +20,6 @@ export async function importFeedback({ workspaceId, deploymentId, userId }: { wo
   const deployment = await getDeployment({ workspaceId, deploymentId });
   const file = feedbackPath(deployment.id);
   if (!existsSync(file)) throw new AppError("BAD_REQUEST", "No feedback has been received yet", "deploymentId");
-  const stored = await storeStream(createReadStream(file), `uploads/${workspaceId}`, ".jsonl", Number.MAX_SAFE_INTEGER);
-  const upload = await db.upload.create({
-    data: { workspaceId, fileName: `${deployment.name}-feedback.jsonl`, sizeBytes: BigInt(stored.sizeBytes), sha256: stored.sha256, storagePath: stored.relativePath, createdById: userId },
-  });
+  const upload = await storeLocalFile({ workspaceId, userId, file, name: `${deployment.name}-feedback.jsonl` });
   return startImport({ workspaceId, userId, datasetName: `${deployment.name}-feedback`, kind: "RAG_LOG", files: [{ uploadId: upload.id, role: "logs" }] });
 }

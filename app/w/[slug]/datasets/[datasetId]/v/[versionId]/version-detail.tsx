@@ -10,6 +10,7 @@ import { useCan, useWorkspace } from "../../../../../../_components/workspace-co
 import { useTRPC } from "../../../../../../_trpc/react";
 import { QualityPanel } from "./quality-panel";
 import { RecordsTable } from "./records-table";
+import { MineButton } from "./mine-button";
 
 export function VersionDetail({ datasetId, versionId }: { datasetId: string; versionId: string }) {
   const t = useTranslations("datasets");
@@ -61,6 +62,7 @@ export function VersionDetail({ datasetId, versionId }: { datasetId: string; ver
           ) : <p className="text-sm text-slate-500">{t("splits.none")}</p>}
           {split.error || filter.error ? <p role="alert" className="mt-2 text-sm text-red-600">{(split.error ?? filter.error)?.message}</p> : null}
         </Card>
+        {canEdit && types.includes("pair") ? <Card title={t("mine.title")}><p className="mb-3 text-xs text-slate-500">{t("mine.hint")}</p><MineButton versionId={versionId} /></Card> : null}
         <QualityPanel versionId={versionId} kind={v.dataset.kind} quality={v.quality} />
         <RecordsTable versionId={versionId} types={types} />
       </div>
