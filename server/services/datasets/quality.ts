@@ -68,19 +68,20 @@ export async function computeQualityReport(
 }
 
 function toView(report: QualityReport, meta: { tokenizer: string | null; truncatedRows: boolean }) {
-  const unit = meta.tokenizer ? "tokens" : "chars";
-  const histograms = (["query", "positive", "negative"] as const)
-    .map((key) => {
-      const stats = report.lengths[key];
-      const dist = stats.tokens ?? stats.chars;
-      const truncated = stats.truncated[0];
-      return {
+  // Characters always; tokens of the chosen model when a tokenizer is available (with truncation shares).
+  const histograms = (["query", "positive", "negative"] as const).flatMap((key) => {
+    const stats = report.lengths[key];
+    const truncated = stats.truncated[0];
+    const views = [{ unit: "chars", dist: stats.chars, truncation: stats.tokens ? null : truncated }, ...(stats.tokens ? [{ unit: "tokens", dist: stats.tokens, truncation: truncated }] : [])];
+    return views
+      .map(({ unit, dist, truncation }) => ({
         key: `${key}_${unit}`,
         bins: dist.histogram.counts.map((count, i) => ({ label: String(Math.round(dist.histogram.edges[i] ?? 0)), count })),
-        ...(truncated ? { truncatedShare: truncated.share, maxLength: truncated.maxLength } : {}),
-      };
-    })
-    .filter((h) => h.bins.some((b) => b.count > 0));
+        ...(truncation ? { truncatedShare: truncation.share, maxLength: truncation.maxLength } : {}),
+      }))
+      .filter((h) => h.bins.some((b) => b.count > 0));
+  });
+  const unit = meta.tokenizer ? "tokens" : "chars";
   const metrics: { key: string; value: number; format: "percent" | "number" }[] = [
     { key: "rows", value: report.counts.rows, format: "number" },
     { key: "negatives", value: report.counts.negatives, format: "number" },
@@ -92,6 +93,9 @@ function toView(report: QualityReport, meta: { tokenizer: string | null; truncat
     { key: "queryP90", value: Math.round((report.lengths.query.tokens ?? report.lengths.query.chars).p90), format: "number" },
     { key: "positiveP90", value: Math.round((report.lengths.positive.tokens ?? report.lengths.positive.chars).p90), format: "number" },
   ];
+  for (const key of ["query", "positive"] as const) {
+    for (const t of report.lengths[key].truncated) metrics.push({ key: `${key}TruncatedAt${t.maxLength}`, value: t.share, format: "percent" });
+  }
   if (report.leakage) {
     metrics.push(
       { key: "leakedQueriesExact", value: report.leakage.queries.exact, format: "number" },

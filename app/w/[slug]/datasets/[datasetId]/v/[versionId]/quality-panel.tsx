@@ -35,6 +35,11 @@ export function QualityPanel({ versionId, kind, quality }: { versionId: string; 
     if (finished) void queryClient.invalidateQueries({ queryKey: trpc.dataset.version.queryKey() });
   }, [finished, queryClient, trpc]);
   const report = quality as QualityReportView | null;
+  const metricLabel = (key: string) => {
+    const truncation = /^(query|positive)TruncatedAt(\d+)$/.exec(key);
+    if (truncation) return t("truncatedMetric", { what: t(`texts.${truncation[1]}`), max: truncation[2]! });
+    return t.has(`metrics.${key}`) ? t(`metrics.${key}`) : key;
+  };
   if (kind !== "TRAINING" && kind !== "RAG_LOG" && kind !== "EVALUATION") return null;
   return (
     <Card
@@ -61,7 +66,7 @@ export function QualityPanel({ versionId, kind, quality }: { versionId: string; 
           <dl className="grid grid-cols-2 gap-3 text-sm md:grid-cols-4">
             {report.metrics.map((m) => (
               <div key={m.key} className="rounded border border-slate-100 p-2">
-                <dt className="text-xs text-slate-500">{t.has(`metrics.${m.key}`) ? t(`metrics.${m.key}`) : m.key}</dt>
+                <dt className="text-xs text-slate-500">{metricLabel(m.key)}</dt>
                 <dd className="font-medium">{m.format === "percent" ? `${(m.value * 100).toFixed(1)}%` : m.value.toLocaleString()}</dd>
               </div>
             ))}
