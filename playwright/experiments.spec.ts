@@ -27,7 +27,7 @@ function data() {
 
 async function importFiles(page: Page, base: string, name: string, kind: "Training pairs" | "Evaluation set", files: Array<[string, string, Buffer]>) {
   await page.goto(`${base}/datasets/import`);
-  await page.getByLabel("Kind").selectOption({ label: kind });
+  await page.getByLabel("What is it?").selectOption({ label: kind });
   await page.getByLabel("Dataset name").fill(name);
   for (const [role, fileName, buffer] of files) {
     await page.getByLabel(`Choose the ${role} file`).setInputFiles({ name: fileName, mimeType: "application/json", buffer });
@@ -43,6 +43,7 @@ async function lossPoints(page: Page): Promise<number> {
 
 test("experiments: LoRA preset run, live chart, cancel, resume, comparison and per-query view", async ({ page }) => {
   test.setTimeout(600_000);
+  page.setDefaultTimeout(45_000);
   const d = data();
   const base = await newUserWithWorkspace(page, "Eli Experiments", "experiments");
   await importFiles(page, base, "medquad-train", "Training pairs", [["Pairs file", "pairs.jsonl", d.pairs]]);
