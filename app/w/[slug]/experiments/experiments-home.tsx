@@ -30,7 +30,7 @@ export function ExperimentsHome() {
       <PageHeader title={ts("title")} description={ts("description")} actions={newLink} />
       <ModelsCard />
       {runs.data && runs.data.runs.length === 0 ? (
-        <EmptyState title={ts("emptyTitle")} body={ts("emptyBody")} action={newLink} />
+        <EmptyState title={ts("emptyTitle")} body={ts("emptyBody")} />
       ) : (
         <Card title={t("runs")} actions={selected.length > 0 ? <Link className="text-sm text-brand-600 underline" href={compareHref} data-testid="compare-selected">{t("compareSelected", { count: selected.length })}</Link> : null}>
           <table className="w-full text-left text-sm" data-testid="runs">
@@ -93,7 +93,7 @@ function ModelsCard() {
       {canEdit ? (
         <form className="mt-3 flex flex-wrap items-end gap-2" onSubmit={(e) => { e.preventDefault(); register.mutate({ workspaceId: workspace.id, name, dir }); }}>
           <Field label={t("name")} error={errors.name}><Input value={name} onChange={(e) => setName(e.target.value)} name="model-name" /></Field>
-          <Field label={t("dir")} error={errors.dir} hint={t("dirHint")}><Input value={dir} onChange={(e) => setDir(e.target.value)} name="model-dir" className="w-96" /></Field>
+          <div className="w-[32rem]"><Field label={t("dir")} error={errors.dir} hint={t("dirHint")}><Input value={dir} onChange={(e) => setDir(e.target.value)} name="model-dir" /></Field></div>
           <Button type="submit" disabled={register.isPending}>{t("register")}</Button>
           {errorMessage(register.error) && !errors.dir && !errors.name ? <p className="text-sm text-red-600">{errorMessage(register.error)}</p> : null}
         </form>

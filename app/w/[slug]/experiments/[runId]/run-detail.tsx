@@ -127,7 +127,7 @@ function TagEditor({ checkpoint, onDone }: { checkpoint: { id: string; tags: str
   };
   return (
     <span className="flex items-center gap-1">
-      <Input value={value} onChange={(e) => setValue(e.target.value)} placeholder={t("tagsHint")} aria-label={t("tags")} className="w-48 rounded border border-slate-300 px-2 py-1 text-xs" />
+      <span className="w-48"><Input value={value} onChange={(e) => setValue(e.target.value)} placeholder={t("tagsHint")} aria-label={t("tags")} /></span>
       <button type="button" className="text-xs text-brand-600 underline" onClick={save}>{t("save")}</button>
       {tag.error ? <span className="text-xs text-red-600">{errorMessage(tag.error)}</span> : null}
     </span>

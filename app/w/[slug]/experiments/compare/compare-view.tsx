@@ -140,7 +140,7 @@ function PerQuery({ evalVersionId, subjects, modes }: { evalVersionId: string; s
             {t(`filters.${f}`)}{view.data && f !== "all" ? ` (${view.data.counts[f]})` : ""}
           </button>
         ))}
-        <Input value={search} onChange={(e) => { setSearch(e.target.value); setOffset(0); }} placeholder={t("search")} className="w-56 rounded border px-2 py-1" aria-label={t("search")} />
+        <span className="w-56"><Input value={search} onChange={(e) => { setSearch(e.target.value); setOffset(0); }} placeholder={t("search")} aria-label={t("search")} /></span>
       </div>
       <table className="w-full text-left text-xs" data-testid="per-query-table">
         <thead className="uppercase text-slate-500"><tr><th className="py-1">{t("query")}</th><th>{t("rankBefore")}</th><th>{t("rankAfter")}</th><th>nDCG@10</th><th>{t("outcome")}</th><th>{t("relevantDoc")}</th></tr></thead>
