@@ -100,6 +100,7 @@ test("experiments: LoRA preset run, live chart, cancel, resume, comparison and p
   await expect(page.getByTestId("per-query-table")).toContainText("en:");
   await page.getByTestId("filter-win").click();
   await expect(page.getByTestId("per-query")).toContainText("Wins (");
+  await page.getByTestId("filter-all").click();
   await page.getByLabel("Search queries").fill("symptoms");
   await expect(page.getByTestId("per-query-table")).toContainText(/symptoms/i);
   await expectNoPlaceholder(page);
