@@ -179,10 +179,13 @@ export async function compareRuns({ workspaceId, subjects: keys, evalVersionId, 
   }
 
   // Config diff: every field of any subject; the page filters to "differences only".
-  const fields = [...new Set(subjects.flatMap((s) => Object.keys(s.config ?? {})))].sort();
+  // Base models have no training config: "differs" compares the runs/checkpoints among themselves.
+  const trained = subjects.filter((s) => s.kind === "checkpoint");
+  const fields = [...new Set(trained.flatMap((s) => Object.keys(s.config ?? {})))].sort();
   const configDiff = fields.map((field) => {
-    const values = subjects.map((s) => (s.config && field in s.config ? JSON.stringify(s.config[field]) : null));
-    return { field, values, differs: new Set(values).size > 1 };
+    const values = subjects.map((s) => (s.kind === "checkpoint" && s.config && field in s.config ? JSON.stringify(s.config[field]) : null));
+    const runValues = new Set(trained.map((s) => (s.config && field in s.config ? JSON.stringify(s.config[field]) : null)));
+    return { field, values, differs: runValues.size > 1 };
   });
 
   const runIds = [...new Set(subjects.map((s) => s.experimentId).filter((x): x is string => !!x))];

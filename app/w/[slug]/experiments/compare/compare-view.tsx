@@ -79,7 +79,7 @@ export function ComparePage({ subjects, evalVersionId }: { subjects: string[]; e
             <thead><tr><th className="py-1">{t("field")}</th>{d.subjects.map((s) => <th key={s.key}>{s.label}</th>)}</tr></thead>
             <tbody>
               {d.configDiff.filter((c) => !diffOnly || c.differs).map((c) => (
-                <tr key={c.field} className={`border-t border-slate-100 ${c.differs ? "bg-amber-50" : ""}`}><td className="py-1 font-mono">{c.field}</td>{c.values.map((v, i) => <td key={i} className="font-mono">{v ?? "—"}</td>)}</tr>
+                <tr key={c.field} className={`border-t border-slate-100 ${c.differs ? "bg-amber-50" : ""}`}><td className="py-1 font-mono">{c.field}</td>{c.values.map((v, i) => <td key={i} className="max-w-48 break-all font-mono">{v ?? "—"}</td>)}</tr>
               ))}
             </tbody>
           </table>
