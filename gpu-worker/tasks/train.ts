@@ -1,8 +1,7 @@
 import { execFile, spawn } from "node:child_process";
-import { createWriteStream, existsSync } from "node:fs";
-import { link, mkdir, readdir, rename, stat, writeFile, copyFile } from "node:fs/promises";
+import { closeSync, createWriteStream, existsSync, openSync } from "node:fs";
+import { copyFile, link, mkdir, open, readdir, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { once } from "node:events";
 import { trainPayload, type TrainPayload } from "~/server/jobs/definitions/train";
 import { PermanentJobError, isPermanentJobError } from "~/server/jobs/types";
@@ -161,11 +160,6 @@ async function train(ctx: JobContext<TrainPayload>, p: TrainPayload, run: Run, b
 
 /** Spawns the trainer, turns its events into rows, and returns the registered checkpoints. */
 async function runTrainer(ctx: JobContext<TrainPayload>, run: Run, baseModel: Base, args: string[], runDir: string) {
-  const child = spawn(PYTHON(), args, { cwd: GPU_WORKER, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
-  const onAbort = () => child.kill("SIGTERM");
-  ctx.signal.addEventListener("abort", onAbort, { once: true });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code, sig) => resolve(code ?? (sig ? 128 + 15 : null))));
-
   let buffer: Point[] = [];
   let chain: Promise<unknown> = Promise.resolve();
   let failure: unknown = null;
@@ -203,9 +197,8 @@ async function runTrainer(ctx: JobContext<TrainPayload>, run: Run, baseModel: Ba
     });
   };
 
-  const rl = createInterface({ input: child.stdout });
-  const rlClosed = once(rl, "close");
-  rl.on("line", (line) => {
+  /** One trainer event. `replay`: an event of an earlier attempt, read back from events.jsonl (rows only). */
+  const handle = (line: string, replay = false) => {
     let ev: Record<string, unknown>;
     try {
       ev = JSON.parse(line) as Record<string, unknown>;
@@ -218,9 +211,10 @@ async function runTrainer(ctx: JobContext<TrainPayload>, run: Run, baseModel: Ba
         startStep = step;
         flush();
         enqueue(() => dropPointsAfter(run.id, step));
-        enqueue(() => ctx.log(`resuming from the checkpoint at step ${step}`));
+        if (!replay) enqueue(() => ctx.log(`resuming from the checkpoint at step ${step}`));
         break;
       case "start":
+        if (replay) break;
         total = typeof ev.total_steps === "number" ? ev.total_steps : total;
         startStep = typeof ev.start_step === "number" ? ev.start_step : startStep;
         enqueue(() => updateRunProgress(run.id, { totalSteps: total }));
@@ -230,6 +224,7 @@ async function runTrainer(ctx: JobContext<TrainPayload>, run: Run, baseModel: Ba
         lastStep = step;
         for (const k of STEP_SERIES) if (typeof ev[k] === "number") buffer.push({ name: k, step, value: ev[k] });
         if (buffer.length >= 500) flush();
+        if (replay) break;
         const done = Math.max(1, step - startStep);
         const eta = total > 0 ? Math.round(((Date.now() - t0) / 1000 / done) * Math.max(0, total - step)) : null;
         const now = Date.now();
@@ -247,31 +242,77 @@ async function runTrainer(ctx: JobContext<TrainPayload>, run: Run, baseModel: Ba
         flush();
         break;
       case "checkpoint":
-        if (typeof ev.path === "string") registerCkpt(step, ev.path);
+        if (typeof ev.path === "string" && (!replay || existsSync(path.join(ev.path, "model")))) registerCkpt(step, ev.path);
         break;
       case "oom_backoff":
+        if (replay) break;
         enqueue(() => ctx.log(`out of memory: micro-batch ${String(ev.micro_batch_size)} × accumulation ${String(ev.accumulation)}`, "warn"));
         break;
       case "stopped":
+        if (replay) break;
         enqueue(() => ctx.log(`stopped at step ${step} after a checkpoint`));
         break;
       case "done":
+        if (replay) break;
         if (typeof ev.checkpoint === "string") registerCkpt(step, ev.checkpoint);
         enqueue(() => updateRunProgress(run.id, { lastStep: step, progress: total ? step / total : 1, etaSeconds: 0 }));
         break;
       case "error":
+        if (replay) break;
         errorEvent = { code: ev.code as string, reason: ev.reason as string };
         enqueue(() => ctx.log(`trainer error ${String(ev.code)}: ${String(ev.reason)}`, "error"));
         break;
     }
-  });
-  child.stderr.on("data", (c: Buffer) => {
+  };
+
+  /*
+   * The trainer writes its events straight into experiments/<run>/events.jsonl (its stdout is that file,
+   * opened for append), and the worker tails the file. Events the trainer emitted before a worker crash are
+   * therefore never lost: the next attempt first replays the file (steps after the last DB flush, checkpoints
+   * not yet registered), then the trainer resumes from its newest checkpoint and the replayed steps past it
+   * are dropped and re-emitted — the metric history has no gaps and no duplicates.
+   */
+  const eventsFile = path.join(runDir, "events.jsonl");
+  let offset = 0;
+  let partial = "";
+  const reader = await open(eventsFile, "a+");
+  const pump = async (replay = false) => {
+    const buf = Buffer.alloc(1 << 16);
+    for (;;) {
+      const { bytesRead } = await reader.read(buf, 0, buf.length, offset);
+      if (bytesRead === 0) return;
+      offset += bytesRead;
+      const lines = (partial + buf.subarray(0, bytesRead).toString("utf8")).split("\n");
+      partial = lines.pop() ?? "";
+      for (const l of lines) if (l.trim()) handle(l, replay);
+    }
+  };
+  await pump(true);
+  if (partial.trim()) handle(partial, true);
+  partial = "";
+  flush();
+  const out = openSync(eventsFile, "a");
+  const child = spawn(PYTHON(), args, { cwd: GPU_WORKER, stdio: ["ignore", out, "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
+  closeSync(out);
+  const onAbort = () => child.kill("SIGTERM");
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code, sig) => resolve(code ?? (sig ? 128 + 15 : null))));
+  let pumping: Promise<void> = Promise.resolve();
+  const tail = setInterval(() => {
+    pumping = pumping.then(() => pump()).catch((e) => void (failure ??= e));
+  }, 200);
+  child.stderr!.on("data", (c: Buffer) => {
     for (const l of c.toString().split("\n")) if (l.trim()) stderr.push(l);
     if (stderr.length > 200) stderr.splice(0, stderr.length - 200);
   });
 
   const code = await exited;
-  await rlClosed.catch(() => undefined);
+  clearInterval(tail);
+  await pumping;
+  await pump();
+  if (partial.trim()) handle(partial);
+  partial = "";
+  await reader.close();
   clearInterval(timer);
   ctx.signal.removeEventListener("abort", onAbort);
   flush();
