@@ -3,10 +3,10 @@ import { createTRPCRouter, workspaceInput, workspaceProcedure } from "../trpc";
 import { cancelRun, cloneRun, createRun, createSweep, getRun, listRuns, metricSeries, resumeRun } from "../../services/experiments/runs";
 import { estimateForRun } from "../../services/experiments/estimate";
 import { compareRuns, compareInput, perQueryInput, perQueryView } from "../../services/experiments/compare";
-import { presetNames, sweepGridSchema, trainConfigSchema } from "../../services/experiments/schema";
+import { presetNames, sweepGridSchema, trainConfigOverrides } from "../../services/experiments/schema";
 
 const runId = workspaceInput.extend({ experimentId: z.string().min(1) });
-const configOverrides = trainConfigSchema.partial();
+const configOverrides = trainConfigOverrides;
 const newRunInput = workspaceInput.extend({
   name: z.string().trim().min(1, "Name the run").max(120),
   baseModelId: z.string().min(1, "Pick a base model"),

@@ -60,12 +60,14 @@ describe("experiments end to end", () => {
     const common = { workspaceId, baseModelId, trainVersionId, evalVersionId };
     const lora = await caller.experiment.create({
       ...common, name: "lora quick", preset: "lora_quick",
-      config: { maxSteps: 24, saveSteps: 12, batchSize: 16, trainGroupSize: 2, learningRate: 1e-3, maxPassageLength: 128, device: "cpu", warmupRatio: 0, evalModes: ["dense", "sparse"] },
+      config: { maxSteps: 24, saveSteps: 12, batchSize: 16, trainGroupSize: 2, learningRate: 2e-3, maxPassageLength: 128, device: "cpu", warmupRatio: 0, evalModes: ["dense", "sparse"] },
     });
     const unified = await caller.experiment.create({
       ...common, name: "unified", preset: "full_unified",
       config: { maxSteps: 16, saveSteps: 8, batchSize: 16, trainGroupSize: 2, learningRate: 2e-4, maxPassageLength: 128, gradientCheckpointing: false, device: "cpu", warmupRatio: 0, evalModes: ["dense", "sparse"] },
     });
+    expect(lora.config).toMatchObject({ mode: "dense", lora: { r: 8 } });
+    expect(unified.config).toMatchObject({ mode: "unified", lora: null });
     const [loraRun, unifiedRun] = [await finished(lora.id), await finished(unified.id)];
     const seconds = (Date.now() - t0) / 1000;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { randomizationTest } from "../../lib/metrics/significance";
 import { mulberry32 } from "../../lib/metrics/rng";
 import { fastRandomizationTest } from "./compare";
-import { estimateRun, expandGrid, PRESETS, resolveConfig, toTrainerConfig, trainConfigSchema } from "./schema";
+import { estimateRun, expandGrid, PRESETS, resolveConfig, toTrainerConfig, trainConfigOverrides, trainConfigSchema } from "./schema";
 
 describe("run config schema", () => {
   it("presets resolve to valid configs and map to the trainer's snake_case fields", () => {
@@ -12,6 +12,11 @@ describe("run config schema", () => {
     expect(t).not.toHaveProperty("eval_modes");
     expect(t).not.toHaveProperty("dropout");
     expect(() => resolveConfig("custom", { batchSize: 0 })).toThrow();
+    // Overrides keep the preset's values for the fields they leave out.
+    const o = trainConfigOverrides.parse({ maxSteps: 5 });
+    expect(o).toEqual({ maxSteps: 5 });
+    expect(resolveConfig("lora_quick", o)).toMatchObject({ mode: "dense", maxSteps: 5, learningRate: 1e-4 });
+    expect(trainConfigOverrides.safeParse({ bogus: 1 }).success).toBe(false);
   });
 
   it("a grid expands to every combination", () => {

@@ -55,6 +55,14 @@ export const trainConfigSchema = z
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 
+/**
+ * Overrides of a preset: the same fields with their defaults removed (zod 4 applies a default inside
+ * `.optional()`, so `trainConfigSchema.partial()` would overwrite the preset with the defaults).
+ */
+export const trainConfigOverrides = z
+  .object(Object.fromEntries(Object.entries(trainConfigSchema.shape).map(([k, v]) => [k, (v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : (v as z.ZodType)).optional()])))
+  .strict() as unknown as z.ZodType<Partial<TrainConfigInput>, Partial<TrainConfigInput>>;
+
 export const PRESETS = {
   lora_quick: {
     mode: "dense", lora: { r: 8, alpha: 16, dropout: 0.05, targetModules: ["query", "key", "value", "dense"] },
