@@ -16,6 +16,8 @@ const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     DATABASE_URL: url,
     AUTH_SECRET: process.env.AUTH_SECRET ?? "e2e-secret-e2e-secret-e2e-secret-e2e-0123",
     M3_DATA_DIR: process.env.M3_DATA_DIR ?? ".data/e2e",
+    // Specs run in parallel: a training run must not hold up another spec's jobs.
+    WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? "3",
   },
   stdio: "inherit",
 });

@@ -49,6 +49,8 @@ const env: NodeJS.ProcessEnv = {
   AUTH_SECRET: process.env.AUTH_SECRET ?? persistentSecret("auth-secret"),
   ARTIFACTS_DIR: process.env.ARTIFACTS_DIR ?? path.join(DATA, "artifacts"),
   NEXT_TELEMETRY_DISABLED: "1",
+  // One embedded worker: let a long training run and a quick import run side by side.
+  WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? "2",
   NODE_ENV: "production",
 };
 
