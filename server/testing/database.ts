@@ -10,12 +10,19 @@ export function testDatabaseUrl(): string {
   return process.env.TEST_DATABASE_URL;
 }
 
-export async function dropDatabase(url: string): Promise<void> {
+/** The database's name (checked: it is interpolated into DROP/CREATE) and a client on the server's admin database. */
+async function adminClientFor(url: string): Promise<{ name: string; client: pg.Client }> {
   const name = new URL(url).pathname.slice(1);
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`Refusing to drop or create database "${name}"`);
   const admin = new URL(url);
   admin.pathname = "/postgres";
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
+  return { name, client };
+}
+
+export async function dropDatabase(url: string): Promise<void> {
+  const { name, client } = await adminClientFor(url);
   try {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   } finally {
@@ -25,13 +32,7 @@ export async function dropDatabase(url: string): Promise<void> {
 
 /** Drops and recreates the database named by `url`, then applies the committed migrations. */
 export async function recreateDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = target.pathname.slice(1);
-  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`Refusing to recreate database "${name}"`);
-  const admin = new URL(url);
-  admin.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
+  const { name, client } = await adminClientFor(url);
   try {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await client.query(`CREATE DATABASE "${name}"`);
