@@ -49,3 +49,14 @@ export function padBatch(ids: readonly number[][], padId: number): { inputIds: B
   });
   return { inputIds, mask, seq };
 }
+
+/** The shared health check: one tiny batch (`<s></s>`) must come back finite. */
+export async function probeHealth(backend: EncoderBackend): Promise<BackendHealth> {
+  try {
+    const out = await backend.run([[0, 2]], 1, ["dense"]);
+    const ok = out.dense !== undefined && out.dense.every(Number.isFinite);
+    return { ok, backend: backend.name, dim: backend.dim, detail: ok ? undefined : "non-finite output" };
+  } catch (e) {
+    return { ok: false, backend: backend.name, dim: backend.dim, detail: (e as Error).message };
+  }
+}

@@ -1,5 +1,5 @@
 import * as ort from "onnxruntime-node";
-import { padBatch, type BackendHealth, type BatchOutputs, type EncoderBackend, type OutputKind } from "./backend";
+import { padBatch, probeHealth, type BackendHealth, type BatchOutputs, type EncoderBackend, type OutputKind } from "./backend";
 import { BackendError, ModelFolderError } from "./errors";
 
 /** onnxruntime-node backend (CPU provider here; CUDA where onnxruntime-node ships it). */
@@ -43,14 +43,8 @@ export class OrtBackend implements EncoderBackend {
     return backend;
   }
 
-  async health(): Promise<BackendHealth> {
-    try {
-      const out = await this.run([[0, 2]], 1, ["dense"]);
-      const ok = out.dense !== undefined && out.dense.every(Number.isFinite);
-      return { ok, backend: this.name, dim: this.dim, detail: ok ? undefined : "non-finite output" };
-    } catch (e) {
-      return { ok: false, backend: this.name, dim: this.dim, detail: (e as Error).message };
-    }
+  health(): Promise<BackendHealth> {
+    return probeHealth(this);
   }
 
   async run(ids: readonly number[][], padId: number, outputs: readonly OutputKind[]): Promise<BatchOutputs> {

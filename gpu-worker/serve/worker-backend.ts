@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { BackendHealth, BatchOutputs, EncoderBackend, OutputKind } from "../inference/backend";
+import { probeHealth, type BackendHealth, type BatchOutputs, type EncoderBackend, type OutputKind } from "../inference/backend";
 import { BackendError, ModelFolderError } from "../inference/errors";
 import type { WorkerInit, WorkerRequest } from "./ort-worker";
 
@@ -69,14 +69,8 @@ export class WorkerBackend implements EncoderBackend {
     return new WorkerBackend(started.map((s) => s.w), started[0]!.dim, started[0]!.maxBatch);
   }
 
-  async health(): Promise<BackendHealth> {
-    try {
-      const out = await this.run([[0, 2]], 1, ["dense"]);
-      const ok = out.dense !== undefined && out.dense.every(Number.isFinite);
-      return { ok, backend: this.name, dim: this.dim, detail: ok ? undefined : "non-finite output" };
-    } catch (e) {
-      return { ok: false, backend: this.name, dim: this.dim, detail: (e as Error).message };
-    }
+  health(): Promise<BackendHealth> {
+    return probeHealth(this);
   }
 
   run(ids: readonly number[][], padId: number, outputs: readonly OutputKind[]): Promise<BatchOutputs> {
