@@ -1,3 +1,4 @@
+import { MEDQUAD_JSONL, ZH_DIALOGUE_CSV } from "../../testing/shared-data";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -37,8 +38,8 @@ import {
 } from "./index";
 
 const FIX = path.join(import.meta.dirname, "fixtures", "malformed");
-const ZH = "/work/shared/data/zh-medical-dialogue/liver-digestive.gb18030.csv";
-const EN = "/work/shared/data/medquad-en/gard-ghr.jsonl";
+const ZH = ZH_DIALOGUE_CSV;
+const EN = MEDQUAD_JSONL;
 const tmp = mkdtempSync(path.join(tmpdir(), "m3-parsing-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

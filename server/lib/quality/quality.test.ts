@@ -1,3 +1,4 @@
+import { MEDQUAD_JSONL, ZH_DIALOGUE_CSV } from "../../testing/shared-data";
 import { describe, expect, it } from "vitest";
 import { readRecords } from "../parsing";
 import {
@@ -112,7 +113,7 @@ describe("duplicates", () => {
 
   it("LSH finds (almost) every pair above the threshold that brute force finds, deterministically", async () => {
     const qs: string[] = [];
-    for await (const { record } of readRecords("/work/shared/data/medquad-en/gard-ghr.jsonl", { format: "jsonl" })) {
+    for await (const { record } of readRecords(MEDQUAD_JSONL, { format: "jsonl" })) {
       qs.push(String(record.question));
       if (qs.length >= 400) break;
     }
@@ -225,7 +226,7 @@ describe("full report", () => {
 
   it("on the real Chinese dialogue data (title → answer), duplicate answers show up", async () => {
     const rows: QualityRow[] = [];
-    for await (const { record } of readRecords("/work/shared/data/zh-medical-dialogue/liver-digestive.gb18030.csv", { format: "csv" }))
+    for await (const { record } of readRecords(ZH_DIALOGUE_CSV, { format: "csv" }))
       rows.push({ query: String(record.title), pos: [String(record.answer)], neg: [] });
     const r = buildQualityReport(rows);
     expect(r.counts.rows).toBe(4535);

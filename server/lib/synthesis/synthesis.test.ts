@@ -1,3 +1,4 @@
+import { MEDQUAD_JSONL, ZH_DIALOGUE_CSV } from "../../testing/shared-data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOpenAiStub, type OpenAiStub } from "../../testing/openai-stub";
 import { readRecords } from "../parsing";
@@ -115,7 +116,7 @@ describe("offline question generator", () => {
   it("deterministic, and produces candidates for real chunks in both languages", async () => {
     let withQuestions = 0;
     let total = 0;
-    for await (const { record } of readRecords("/work/shared/data/zh-medical-dialogue/liver-digestive.gb18030.csv", { format: "csv" })) {
+    for await (const { record } of readRecords(ZH_DIALOGUE_CSV, { format: "csv" })) {
       total++;
       const qs = generateOfflineQuestions(String(record.answer), 3);
       expect(generateOfflineQuestions(String(record.answer), 3)).toEqual(qs);
@@ -124,7 +125,7 @@ describe("offline question generator", () => {
     }
     expect(withQuestions / total).toBeGreaterThan(0.95);
     let en = 0;
-    for await (const { record } of readRecords("/work/shared/data/medquad-en/gard-ghr.jsonl", { format: "jsonl" })) {
+    for await (const { record } of readRecords(MEDQUAD_JSONL, { format: "jsonl" })) {
       const qs = generateOfflineQuestions(String(record.answer), 3);
       expect(qs.length).toBeGreaterThan(0);
       expect(qs.every((q) => q.endsWith("?"))).toBe(true);

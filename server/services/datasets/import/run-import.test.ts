@@ -1,15 +1,14 @@
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../../db";
 import { ImportError } from "../../../lib/parsing";
 import { uploadContent, uploadFile, useTempArtifacts } from "../../../testing/datasets";
+import { MEDQUAD_JSONL, ZH_DIALOGUE_CSV } from "../../../testing/shared-data";
 import { createUser, createWorkspaceWith } from "../../../testing/factories";
 import { listRecords } from "../datasets";
 import { runImport } from "./run-import";
 
-const SHARED = path.resolve(import.meta.dirname, "../../../../../shared/data");
-const ZH_CSV = path.join(SHARED, "zh-medical-dialogue/liver-digestive.gb18030.csv");
-const MEDQUAD = path.join(SHARED, "medquad-en/gard-ghr.jsonl");
+const ZH_CSV = ZH_DIALOGUE_CSV;
+const MEDQUAD = MEDQUAD_JSONL;
 
 let workspaceId: string;
 let userId: string;
