@@ -7,6 +7,8 @@ const withNextIntl = createNextIntlPlugin("./server/i18n/request.ts");
 
 const config: NextConfig = {
   reactStrictMode: true,
+  // Parallel e2e servers in one checkout build into their own folders (NEXT_DIST_DIR=.next-foo).
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // Server-only packages with native parts or wasm stay outside the bundle.
   serverExternalPackages: ["pg", "@prisma/client", "@prisma/adapter-pg", "bcryptjs", "onnxruntime-node"],
   poweredByHeader: false,

@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: { alias: { "~": path.resolve(import.meta.dirname) } },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", ".next/**", "playwright/**", ".cache/**"],
+    exclude: ["node_modules/**", ".next/**", ".next-*/**", "playwright/**", ".cache/**"],
     globalSetup: ["server/testing/global-setup.ts"],
     env: {
       NODE_ENV: "test",

@@ -58,7 +58,7 @@ const migrations = await applyMigrations(databaseUrl);
 console.log(`Database ready (${migrations.applied.length} migrations applied, ${migrations.alreadyApplied.length} already there)`);
 
 if (!existsSync(path.join(ROOT, "server/generated/prisma/client.ts"))) runOrExit("npx", ["tsx", "scripts/prisma-generate.ts"], env);
-const stampFile = path.join(ROOT, ".next", "m3-build-stamp");
+const stampFile = path.join(ROOT, process.env.NEXT_DIST_DIR ?? ".next", "m3-build-stamp");
 const stamp = buildStamp();
 if (!existsSync(stampFile) || readFileSync(stampFile, "utf8") !== stamp || process.argv.includes("--rebuild")) {
   console.log("Building the web app (first start or sources changed)...");
