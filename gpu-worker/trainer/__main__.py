@@ -1,4 +1,4 @@
-"""python3 -m trainer {train | encode | export | sp-ids | build-demo}
+"""python3 -m trainer {train | encode | export | sp-ids | build-demo | merge}
 
 train   reads one JSON config (trainer/config.py) on stdin (or --config FILE, for torchrun); JSON-line events on stdout; exit 0 done,
         2 bad input ({"event":"error"}), 143 stopped by SIGTERM after a checkpoint.
@@ -7,6 +7,8 @@ export  --model DIR [--fp16]: DIR/onnx/model.onnx + a parity line.
 sp-ids  --model DIR [--sample N]: {"text", "ids"} per line: SentencePiece ids (<s> ... </s>) of each stdin
         line (a JSON string) or of N sentences of ../shared/data (tokenizer parity with Node).
 build-demo OUT_DIR: the demo model (scripts/build-demo-model.sh).
+merge   --base DIR --tuned DIR --weight W --out DIR: W*tuned + (1-W)*base on every weight, heads included
+        (trainer/merge.py); one {"event":"done"} line; exit 2 with one error line on mismatched models.
 """
 from __future__ import annotations
 
@@ -62,6 +64,15 @@ def main(argv=None) -> int:
             a = ap.parse_args(rest)
             from .demo.parity import sp_ids
             return sp_ids(a.model, a.sample)
+        if cmd == "merge":
+            ap = argparse.ArgumentParser(prog="trainer merge")
+            ap.add_argument("--base", required=True)
+            ap.add_argument("--tuned", required=True)
+            ap.add_argument("--weight", type=float, required=True, help="the tuned model's share, 0..1")
+            ap.add_argument("--out", required=True)
+            a = ap.parse_args(rest)
+            from .merge import main as merge_main
+            return merge_main(a.base, a.tuned, a.weight, a.out)
         if cmd == "build-demo":
             from .demo.build import main as build_main
             return build_main(rest)
