@@ -13,6 +13,9 @@ import { experimentRouter } from "./routers/experiment";
 import { modelRouter } from "./routers/model";
 import { evaluationRouter } from "./routers/evaluation";
 import { deploymentRouter } from "./routers/deployment";
+import { commentRouter } from "./routers/comment";
+import { activityRouter } from "./routers/activity";
+import { glossaryRouter } from "./routers/glossary";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -29,6 +32,9 @@ export const appRouter = createTRPCRouter({
   model: modelRouter,
   evaluation: evaluationRouter,
   deployment: deploymentRouter,
+  comment: commentRouter,
+  activity: activityRouter,
+  glossary: glossaryRouter,
 });
 
 export type AppRouter = typeof appRouter;

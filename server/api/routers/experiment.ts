@@ -4,6 +4,7 @@ import { cancelRun, cloneRun, createRun, createSweep, getRun, listRuns, metricSe
 import { estimateForRun } from "../../services/experiments/estimate";
 import { compareRuns, compareInput, perQueryInput, perQueryView } from "../../services/experiments/compare";
 import { presetNames, sweepGridSchema, trainConfigOverrides } from "../../services/experiments/schema";
+import { RUN_NOTE_MAX_CHARS, setRunNote } from "../../services/collaboration/comments";
 
 const runId = workspaceInput.extend({ experimentId: z.string().min(1) });
 const configOverrides = trainConfigOverrides;
@@ -33,8 +34,11 @@ export const experimentRouter = createTRPCRouter({
   clone: workspaceProcedure("EDITOR")
     .input(runId.extend({ name: z.string().trim().min(1).max(120).optional(), config: configOverrides.default({}) }))
     .mutation(({ ctx, input }) => cloneRun({ ...input, userId: ctx.userId })),
-  cancel: workspaceProcedure("EDITOR").input(runId).mutation(({ input }) => cancelRun(input)),
-  resume: workspaceProcedure("EDITOR").input(runId).mutation(({ input }) => resumeRun(input)),
+  cancel: workspaceProcedure("EDITOR").input(runId).mutation(({ ctx, input }) => cancelRun({ ...input, userId: ctx.userId })),
+  resume: workspaceProcedure("EDITOR").input(runId).mutation(({ ctx, input }) => resumeRun({ ...input, userId: ctx.userId })),
+  setNote: workspaceProcedure("EDITOR")
+    .input(runId.extend({ note: z.string().max(RUN_NOTE_MAX_CHARS) }))
+    .mutation(({ ctx, input }) => setRunNote({ ...input, userId: ctx.userId })),
   compare: workspaceProcedure("VIEWER").input(compareInput).query(({ input }) => compareRuns(input)),
   perQuery: workspaceProcedure("VIEWER").input(perQueryInput).query(({ input }) => perQueryView(input)),
 });

@@ -16,7 +16,7 @@ export const modelRouter = createTRPCRouter({
     .query(({ input }) => listCheckpoints(input)),
   tagCheckpoint: workspaceProcedure("EDITOR")
     .input(workspaceInput.extend({ checkpointId: z.string().min(1), tags: z.array(tag).max(20), aliases: z.array(tag).max(20) }))
-    .mutation(({ input }) => tagCheckpoint(input)),
+    .mutation(({ ctx, input }) => tagCheckpoint({ ...input, userId: ctx.userId })),
   card: workspaceProcedure("VIEWER")
     .input(workspaceInput.extend({ checkpointId: z.string().min(1) }))
     .query(({ input }) => modelCard(input)),

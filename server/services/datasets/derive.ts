@@ -3,6 +3,7 @@ import { db } from "../../db";
 import { AppError } from "../../lib/app-error";
 import { ensureDataset, getVersionOrThrow } from "./datasets";
 import { nextVersionNumber } from "./versions";
+import { writeAudit } from "../workspaces/audit";
 
 /**
  * What keeps records together across a split: the import's group column when mapped; for an
@@ -111,6 +112,7 @@ export async function mergeVersions({ workspaceId, versionIds, datasetName, dedu
       version.id, versionIds,
     );
     const hash = createHash("sha256").update(`merge:${dedupe}:${sources.map((s) => s.contentHash).join(",")}`).digest("hex");
+    await writeAudit(tx, { workspaceId, actorId: userId, action: "dataset.merged", details: { datasetId: dataset.id, name: datasetName, versionId: version.id, number, from: versionIds, rows } });
     return tx.datasetVersion.update({ where: { id: version.id }, data: { rowCount: rows, counts: { pair: rows }, contentHash: hash } });
   }, { timeout: 600_000 });
 }

@@ -96,7 +96,7 @@ interface Resolved {
   evalVersionId: string | null;
 }
 
-async function resolveSubjects(workspaceId: string, keys: string[]): Promise<Resolved[]> {
+export async function resolveSubjects(workspaceId: string, keys: string[]): Promise<Resolved[]> {
   const out: Resolved[] = [];
   for (const key of keys) {
     const [kind, id] = key.split(":") as [string, string];

@@ -3,6 +3,7 @@ import { db, type DbOrTx } from "../../db";
 import { AppError } from "../../lib/app-error";
 import { enqueueJob } from "../../jobs/enqueue";
 import { cancelJob } from "../jobs/jobs";
+import { writeAudit } from "../workspaces/audit";
 import { serializeBaseModel } from "../models/registry";
 import { expandGrid, resolveConfig, sweepGridSchema, trainConfigSchema, type PresetName, type TrainConfigInput } from "./schema";
 
@@ -55,6 +56,8 @@ async function insertRun(tx: DbOrTx, r: NewRun) {
     },
   });
   const job = await enqueueJob({ type: "train", workspaceId: r.workspaceId, payload: { workspaceId: r.workspaceId, experimentId: id, config } }, tx);
+  // A sweep is one activity entry (written by createSweep), not one per grid point.
+  if (!r.groupId) await writeAudit(tx, { workspaceId: r.workspaceId, actorId: r.userId, action: "run.created", details: { experimentId: id, name: r.name, preset: r.preset } });
   return tx.experiment.update({ where: { id }, data: { jobId: job.id } });
 }
 
@@ -91,32 +94,38 @@ export async function createSweep(r: NewRun & { grid: Record<string, Array<numbe
       const label = Object.entries(c).map(([k, v]) => `${k}=${v}`).join(" ");
       runs.push(await insertRun(tx, { ...r, name: `${r.name} · ${label}`, groupId: group.id, config: { ...r.config, ...c } as Partial<TrainConfigInput> }));
     }
+    await writeAudit(tx, { workspaceId: r.workspaceId, actorId: r.userId, action: "run.created", details: { experimentId: runs[0]?.id, name: r.name, groupId: group.id, sweep: runs.length } });
     return { group, runs };
   }, { timeout: 30_000 });
 }
 
-export async function cancelRun({ workspaceId, experimentId }: { workspaceId: string; experimentId: string }) {
+export async function cancelRun({ workspaceId, experimentId, userId }: { workspaceId: string; experimentId: string; userId?: string }) {
   const run = await db.experiment.findFirst({ where: { id: experimentId, workspaceId } });
   if (!run) throw new AppError("NOT_FOUND", "Run not found.", "experimentId");
   if (!run.jobId || (run.status !== "QUEUED" && run.status !== "RUNNING")) throw new AppError("CONFLICT", "Only a queued or running run can be cancelled.", "experimentId");
+  // Recorded once the cancel is under way (the job's cancel may still be draining the trainer).
+  const record = () => (userId ? writeAudit(db, { workspaceId, actorId: userId, action: "run.cancelled", details: { experimentId: run.id, name: run.name } }) : undefined);
   const job = await db.job.findUnique({ where: { id: run.jobId }, select: { status: true } });
   if (job?.status === "QUEUED" || job?.status === "RUNNING") {
     const r = await cancelJob({ workspaceId, jobId: run.jobId });
     if (r.status === "CANCELLED") await db.experiment.update({ where: { id: run.id }, data: { status: "CANCELLED", phase: null, finishedAt: new Date(), etaSeconds: null } });
     else await db.experiment.update({ where: { id: run.id }, data: { phase: "cancelling" } });
+    await record();
     return { status: r.status };
   }
   await db.experiment.update({ where: { id: run.id }, data: { status: "CANCELLED", finishedAt: new Date() } });
+  await record();
   return { status: "CANCELLED" as const };
 }
 
 /** Queues a cancelled or failed run again; the trainer resumes from the run folder's last checkpoint. */
-export async function resumeRun({ workspaceId, experimentId }: { workspaceId: string; experimentId: string }) {
+export async function resumeRun({ workspaceId, experimentId, userId }: { workspaceId: string; experimentId: string; userId?: string }) {
   return db.$transaction(async (tx) => {
     const run = await tx.experiment.findFirst({ where: { id: experimentId, workspaceId } });
     if (!run) throw new AppError("NOT_FOUND", "Run not found.", "experimentId");
     if (run.status !== "CANCELLED" && run.status !== "FAILED") throw new AppError("CONFLICT", "Only a cancelled or failed run can be resumed.", "experimentId");
     const job = await enqueueJob({ type: "train", workspaceId, payload: { workspaceId, experimentId, config: run.config } }, tx);
+    if (userId) await writeAudit(tx, { workspaceId, actorId: userId, action: "run.resumed", details: { experimentId: run.id, name: run.name } });
     return tx.experiment.update({ where: { id: run.id }, data: { jobId: job.id, status: "QUEUED", phase: null, error: null, finishedAt: null } });
   });
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import { db } from "../../db";
 import { AppError } from "../../lib/app-error";
 import { resolveArtifact } from "../../storage/artifacts";
+import { writeAudit } from "../workspaces/audit";
 
 /**
  * Model registry: base models are local folders (a real BGE-M3, or the demo model) validated on
@@ -130,13 +131,17 @@ const tagSchema = /^[\w.-]{1,40}$/;
  * Sets a checkpoint's tags and aliases. An alias (e.g. `production`) names one checkpoint per
  * workspace: setting it here removes it from any other checkpoint.
  */
-export async function tagCheckpoint({ workspaceId, checkpointId, tags, aliases }: { workspaceId: string; checkpointId: string; tags: string[]; aliases: string[] }) {
+export async function tagCheckpoint({ workspaceId, checkpointId, tags, aliases, userId }: { workspaceId: string; checkpointId: string; tags: string[]; aliases: string[]; userId?: string }) {
   for (const t of [...tags, ...aliases]) if (!tagSchema.test(t)) throw new AppError("BAD_REQUEST", `Invalid tag ${t}: letters, digits, _ . - only.`, "tags");
   return db.$transaction(async (tx) => {
     const ckpt = await tx.checkpoint.findFirst({ where: { id: checkpointId, workspaceId } });
     if (!ckpt) throw new AppError("NOT_FOUND", "Checkpoint not found.", "checkpointId");
     const holders = await tx.checkpoint.findMany({ where: { workspaceId, id: { not: checkpointId }, aliases: { hasSome: aliases } } });
     for (const h of holders) await tx.checkpoint.update({ where: { id: h.id }, data: { aliases: h.aliases.filter((a) => !aliases.includes(a)) } });
+    if (userId) {
+      const run = ckpt.experimentId ? await tx.experiment.findUnique({ where: { id: ckpt.experimentId }, select: { name: true } }) : null;
+      await writeAudit(tx, { workspaceId, actorId: userId, action: "checkpoint.tagged", details: { checkpointId, experimentId: ckpt.experimentId, name: run?.name ?? null, step: ckpt.step, tags: [...new Set(tags)], aliases: [...new Set(aliases)] } });
+    }
     return tx.checkpoint.update({ where: { id: checkpointId }, data: { tags: [...new Set(tags)], aliases: [...new Set(aliases)] } });
   });
 }

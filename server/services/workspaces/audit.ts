@@ -8,7 +8,23 @@ export type AuditAction =
   | "member.removed"
   | "member.left"
   | "invite.created"
-  | "invite.revoked";
+  | "invite.revoked"
+  // Work in the workspace, shown in the activity feed (server/services/collaboration/activity.ts).
+  | "run.created"
+  | "run.cancelled"
+  | "run.resumed"
+  | "run.note_edited"
+  | "checkpoint.tagged"
+  | "checkpoint.merged"
+  | "dataset.merged"
+  | "deployment.created"
+  | "deployment.switched"
+  | "deployment.rolled_back"
+  | "deployment.stopped"
+  | "deployment.restarted"
+  | "comment.created"
+  | "comment.deleted"
+  | "glossary.updated";
 
 /** Writes one audit row; call it inside the transaction of the change it records. */
 export async function writeAudit(
