@@ -8,11 +8,13 @@ import { PermanentJobError, isPermanentJobError } from "~/server/jobs/types";
 import { createEvaluationRow, DEFAULT_MODES, finishEvaluation, type Subject } from "~/server/services/experiments/evaluations";
 import { toTrainerConfig } from "~/server/services/experiments/schema";
 import {
-  dropPointsAfter, finishRun, runCheckpoints, loadRunForTraining, markBest, markRunStarted, registerCheckpoint, setCheckpointMetrics,
+  dropPointsAfter, finishRun, runCheckpoints, loadRunForTraining, markBest, markRunStarted, registerCheckpoint, runStartedAt, setCheckpointMetrics,
   trainingGroups, updateRunProgress, writePoints, type Point,
 } from "~/server/services/experiments/train-writes";
 import { artifactsRoot } from "~/server/storage/artifacts";
 import { M3Tokenizer } from "../inference/tokenizer";
+import { nvidiaSmiQuery } from "../resources/gpu";
+import { startResourceSampler } from "../resources/sampler";
 import type { SearchMode } from "../inference/search";
 import { evaluateSubjects, PYTHON } from "./evaluate-subjects";
 import type { JobContext, JobHandler } from "./types";
@@ -22,6 +24,9 @@ const GPU_WORKER = path.resolve(import.meta.dirname, "..");
 const PERMANENT = new Set(["invalid_config", "invalid_data", "empty_dataset", "missing_model", "bad_model", "resume_mismatch", "diverged"]);
 /** Step-event fields stored as metric series. */
 const STEP_SERIES = ["loss", "lr", "grad_norm", "samples_per_s", "loss_dense", "loss_sparse", "loss_colbert", "loss_ensemble", "accuracy", "peak_mem_mb", "epoch"];
+
+/** How often the trainer's CPU/memory (and GPUs) are sampled for the run page. */
+const SAMPLE_MS = () => Number(process.env.M3_RESOURCE_SAMPLE_MS) || 5000;
 
 const lang = (s: string) => (/[\u3400-\u9fff]/.test(s) ? "zh" : "en");
 
@@ -155,7 +160,36 @@ async function train(ctx: JobContext<TrainPayload>, p: TrainPayload, run: Run, b
     const best = await markBest(run.id, run.bestMetric);
     if (best) await ctx.log(`best checkpoint by ${run.bestMetric}: ${best.v.toFixed(4)}`);
   }
+  if (run.generalEvalVersionId && checkpoints.length) await evaluateGeneral(ctx, run, baseModel, checkpoints, [...(c.evalModes ?? DEFAULT_MODES)] as SearchMode[]);
   return { checkpoints: checkpoints.map((ck) => ck.step) };
+}
+
+/**
+ * 4. Forgetting guard: the base, the best and the last checkpoint on the run's general-domain version (the
+ * base once per version, reused). Not every checkpoint: the general set is a guard on what would ship.
+ */
+async function evaluateGeneral(ctx: JobContext<TrainPayload>, run: Run, baseModel: Base, checkpoints: Array<{ id: string; step: number }>, modes: SearchMode[]) {
+  const versionId = run.generalEvalVersionId!;
+  const bestId = (await loadRunForTraining(run.id))?.run.bestCheckpointId ?? null;
+  const picked = checkpoints.filter((ck, i) => ck.id === bestId || i === checkpoints.length - 1);
+  const subjects: Subject[] = [{ kind: "base", id: baseModel.id, label: baseModel.name }, ...picked.map((ck) => ({ kind: "checkpoint" as const, id: ck.id, label: `step-${ck.step}` }))];
+  await updateRunProgress(run.id, { phase: "evaluating (general domain)" });
+  const evaluation = await createEvaluationRow({ workspaceId: run.workspaceId, name: `${run.name} · general`, evalVersionId: versionId, subjects, modes, experimentId: run.id, userId: run.createdById });
+  try {
+    const results = await evaluateSubjects({
+      workspaceId: run.workspaceId, evaluationId: evaluation.id, evalVersionId: versionId, subjects, modes, workDir: ctx.workDir, signal: ctx.signal, reuseBase: true,
+      progress: (f, m) => ctx.progress(0.95 + 0.05 * f, `general: ${m}`), log: (l) => ctx.log(`general: ${l}`),
+    });
+    await finishEvaluation(evaluation.id, "SUCCEEDED");
+    const base = results.get(`base:${baseModel.id}`)?.dense?.["ndcg@10"];
+    for (const ck of picked) {
+      const v = results.get(`checkpoint:${ck.id}`)?.dense?.["ndcg@10"];
+      if (base !== undefined && v !== undefined) await ctx.log(`general-domain dense nDCG@10: base ${base.toFixed(4)}, step-${ck.step} ${v.toFixed(4)} (${(((v - base) / (base || 1)) * 100).toFixed(1)}%)`);
+    }
+  } catch (e) {
+    await finishEvaluation(evaluation.id, ctx.signal.aborted ? "CANCELLED" : "FAILED", (e as Error).message).catch(() => undefined);
+    throw e;
+  }
 }
 
 /** Spawns the trainer, turns its events into rows, and returns the registered checkpoints. */
@@ -291,9 +325,15 @@ async function runTrainer(ctx: JobContext<TrainPayload>, run: Run, baseModel: Ba
   if (partial.trim()) handle(partial, true);
   partial = "";
   flush();
+  const startedAt = (await runStartedAt(run.id)) ?? Date.now();
   const out = openSync(eventsFile, "a");
-  const child = spawn(PYTHON(), args, { cwd: GPU_WORKER, stdio: ["ignore", out, "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
+  // M3_WORKER_PID: the trainer (every rank, under torchrun too) exits with a checkpoint once this process is gone (trainer/lifeline.py).
+  const child = spawn(PYTHON(), args, { cwd: GPU_WORKER, stdio: ["ignore", out, "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1", M3_WORKER_PID: String(process.pid) } });
   closeSync(out);
+  // Resource series (system/*): the trainer's process tree, host memory, GPUs; batched with the trainer's points.
+  const sampler = child.pid
+    ? startResourceSampler({ pid: child.pid, startedAt, intervalMs: SAMPLE_MS(), gpu: nvidiaSmiQuery(), onPoints: (pts) => void buffer.push(...pts) })
+    : null;
   const onAbort = () => child.kill("SIGTERM");
   ctx.signal.addEventListener("abort", onAbort, { once: true });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code, sig) => resolve(code ?? (sig ? 128 + 15 : null))));
@@ -307,6 +347,7 @@ async function runTrainer(ctx: JobContext<TrainPayload>, run: Run, baseModel: Ba
   });
 
   const code = await exited;
+  await sampler?.stop();
   clearInterval(tail);
   await pumping;
   await pump();

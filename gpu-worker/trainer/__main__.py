@@ -30,14 +30,17 @@ def main(argv=None) -> int:
     try:
         if cmd == "train":
             from .config import parse_config
+            from .lifeline import install as die_with_worker
             from .train import Stop, run
+            stop = Stop().install()
+            die_with_worker()  # SIGTERM (→ checkpoint, exit 143) once the worker is gone, not an orphaned run
             # the config comes on stdin; `--config FILE` is for launchers that don't forward stdin (torchrun)
             if rest[:1] == ["--config"] and len(rest) > 1:
                 with open(rest[1], encoding="utf-8") as f:
                     cfg = parse_config(f.read())
             else:
                 cfg = parse_config(sys.stdin.read())
-            return run(cfg, Stop().install())
+            return run(cfg, stop)
         if cmd == "encode":
             ap = argparse.ArgumentParser(prog="trainer encode")
             ap.add_argument("--model", required=True)

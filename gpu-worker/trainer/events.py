@@ -29,8 +29,11 @@ def emit(event: str, **fields: Any) -> None:
 
 
 def log(msg: str) -> None:
-    sys.stderr.write(msg.rstrip("\n") + "\n")
-    sys.stderr.flush()
+    try:
+        sys.stderr.write(msg.rstrip("\n") + "\n")
+        sys.stderr.flush()
+    except OSError:  # the reader (the worker) is gone: a log line must not break the checkpoint that follows
+        pass
 
 
 def fail(err: TrainerError) -> int:

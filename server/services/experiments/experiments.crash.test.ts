@@ -1,4 +1,6 @@
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../db";
 import { callerFor, createUser, createWorkspaceWith } from "../../testing/factories";
@@ -7,9 +9,10 @@ import { spawnWorker, waitFor, type SpawnedWorker } from "../../../gpu-worker/te
 import { ensureDemoModel, medquadSplit } from "./testing/fixtures";
 
 /**
- * Crash test: kill -9 the worker (and its trainer, as a host crash would) in the middle of a run; once the
- * lease expires a new worker re-claims the job and the trainer resumes from the last checkpoint. The metric
- * history ends with exactly one row per step, 1..N: no gap, no duplicate.
+ * Crash test: kill -9 the worker in the middle of a run. Its trainer must not run on as an orphan: it gets
+ * SIGTERM (trainer/lifeline.py), saves a checkpoint and exits within seconds. Once the lease expires a new
+ * worker re-claims the job and the trainer resumes from that checkpoint. The metric history ends with exactly
+ * one row per step, 1..N: no gap, no duplicate; the resource series of both attempts are kept.
  */
 const workers: SpawnedWorker[] = [];
 let caller: ReturnType<typeof callerFor>;
@@ -33,7 +36,17 @@ afterAll(async () => {
   }
 });
 
-const env = () => ({ ARTIFACTS_DIR: process.env.ARTIFACTS_DIR!, WORKER_JOB_TYPES: "train" });
+const env = () => ({ ARTIFACTS_DIR: process.env.ARTIFACTS_DIR!, WORKER_JOB_TYPES: "train", M3_RESOURCE_SAMPLE_MS: "1000" });
+
+/** Alive and not a zombie (an exited orphan may wait for a reaper that never comes in a container). */
+function alive(pid: number) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
 
 function childPids(pid: number): number[] {
   try {
@@ -57,14 +70,20 @@ describe("train job after a worker crash", () => {
       const ckpts = await db.checkpoint.count({ where: { experimentId: run.id } });
       return r && r.lastStep >= 18 && ckpts >= 2 ? r : null;
     }, 120_000, "step 18");
-    const trainers = childPids(first.child.pid!);
+    const trainers = childPids(first.child.pid!).flatMap((pid) => [pid, ...childPids(pid)]);
+    expect(trainers.length).toBeGreaterThan(0);
+    // Only the worker is killed: the trainer must notice and stop by itself (no orphan left training).
     first.child.kill("SIGKILL");
-    for (const pid of trainers) {
-      for (const p of [...childPids(pid), pid]) {
-        try { process.kill(p, "SIGKILL"); } catch { /* already gone */ }
-      }
-    }
     await first.exited;
+    const killedAt = Date.now();
+    await waitFor(async () => trainers.every((p) => !alive(p)), 20_000, "the orphaned trainer to exit");
+    const orphanSeconds = (Date.now() - killedAt) / 1000;
+    expect(orphanSeconds).toBeLessThan(10);
+    const events = readFileSync(path.join(process.env.ARTIFACTS_DIR!, "experiments", run.id, "events.jsonl"), "utf8")
+      .split("\n").filter(Boolean).map((l) => JSON.parse(l) as { event: string; step?: number });
+    const stopped = events.find((e) => e.event === "stopped");
+    expect(stopped?.step).toBeGreaterThanOrEqual(18); // it checkpointed on SIGTERM rather than dying mid-step
+    const systemBefore = (await db.metricPoint.findMany({ where: { experimentId: run.id, name: { startsWith: "system/" } }, select: { id: true } })).map((p) => p.id);
     const before = await db.experiment.findUnique({ where: { id: run.id } });
     const stepsBefore = await db.metricPoint.count({ where: { experimentId: run.id, name: "loss" } });
     expect(before!.status).toBe("RUNNING");
@@ -85,7 +104,8 @@ describe("train job after a worker crash", () => {
     const logs = (await db.jobLog.findMany({ where: { jobId: run.jobId! }, orderBy: { id: "asc" } })).map((l) => l.message);
     const resumed = logs.find((l) => l.startsWith("resuming from the checkpoint at step"));
     expect(resumed).toBeDefined();
-    expect(Number(resumed!.match(/step (\d+)/)![1])).toBeGreaterThanOrEqual(16);
+    // The new attempt resumes exactly from the checkpoint the orphaned trainer wrote on its way out.
+    expect(Number(resumed!.match(/step (\d+)/)![1])).toBe(stopped!.step);
 
     for (const name of ["loss", "lr", "grad_norm"]) {
       const steps = (await db.metricPoint.findMany({ where: { experimentId: run.id, name }, orderBy: { step: "asc" } })).map((p) => p.step);
@@ -93,6 +113,14 @@ describe("train job after a worker crash", () => {
     }
     expect(done.lastStep).toBe(30);
     const ckpts = (await db.checkpoint.findMany({ where: { experimentId: run.id }, orderBy: { step: "asc" } })).map((c) => c.step);
-    expect(ckpts).toEqual([8, 16, 24, 30]);
+    expect(ckpts).toEqual([...new Set([8, 16, 24, 30, stopped!.step!])].sort((a, b) => a - b));
+    // Resource series: sampled in both attempts, and the resume (which drops trainer points past its step) kept them.
+    expect(systemBefore.length).toBeGreaterThan(0);
+    expect(await db.metricPoint.count({ where: { id: { in: systemBefore } } })).toBe(systemBefore.length);
+    const cpu = await db.metricPoint.findMany({ where: { experimentId: run.id, name: "system/cpu_percent" } });
+    expect(await db.metricPoint.count({ where: { experimentId: run.id, name: { startsWith: "system/" } } })).toBeGreaterThan(systemBefore.length);
+    expect(Math.max(...cpu.map((p) => p.value))).toBeGreaterThan(0);
+    expect(Math.min(...(await db.metricPoint.findMany({ where: { experimentId: run.id, name: "system/rss_mb" } })).map((p) => p.value))).toBeGreaterThan(0);
+    console.log(`orphaned trainer exited ${orphanSeconds.toFixed(1)} s after the worker's SIGKILL; stop checkpoint at step ${stopped!.step}`);
   }, 360_000);
 });

@@ -1,5 +1,6 @@
 import { db } from "../../db";
 import type { RunStatus } from "../../generated/prisma/enums";
+import { SYSTEM_PREFIX } from "./system-series";
 
 /**
  * The database side of the `train` job (the worker owns every write; the trainer never touches the DB).
@@ -16,6 +17,12 @@ export async function loadRunForTraining(experimentId: string) {
 export async function markRunStarted(experimentId: string, jobId: string) {
   await db.experiment.update({ where: { id: experimentId }, data: { status: "RUNNING", jobId, phase: "preparing", error: null, finishedAt: null } });
   await db.experiment.updateMany({ where: { id: experimentId, startedAt: null }, data: { startedAt: new Date() } });
+}
+
+/** Epoch ms of the run's first start: the origin of its resource series' seconds (system-series.ts). */
+export async function runStartedAt(experimentId: string) {
+  const run = await db.experiment.findUnique({ where: { id: experimentId }, select: { startedAt: true } });
+  return run?.startedAt?.getTime() ?? null;
 }
 
 export async function updateRunProgress(experimentId: string, data: { lastStep?: number; totalSteps?: number; progress?: number; etaSeconds?: number | null; phase?: string | null }) {
@@ -49,9 +56,12 @@ export async function writePoints(experimentId: string, points: Point[]) {
   );
 }
 
-/** Metric points past `step` (kept from a crashed attempt) are dropped on resume: the trainer replays them. */
+/**
+ * Metric points past `step` (kept from a crashed attempt) are dropped on resume: the trainer replays them.
+ * Resource series are kept: their step counts seconds, not training steps, and nothing replays them.
+ */
 export async function dropPointsAfter(experimentId: string, step: number) {
-  await db.metricPoint.deleteMany({ where: { experimentId, step: { gt: step } } });
+  await db.metricPoint.deleteMany({ where: { experimentId, step: { gt: step }, NOT: { name: { startsWith: SYSTEM_PREFIX } } } });
 }
 
 export async function registerCheckpoint(opts: { workspaceId: string; experimentId: string; step: number; dir: string; lineage: Record<string, unknown> }) {
