@@ -82,7 +82,7 @@ export class Worker {
       }
       let claimed = null;
       try {
-        claimed = await claimJob(this.id, claimable);
+        claimed = await claimJob(this.id, claimable, this.spreadKeys());
       } catch (error) {
         this.log("claim failed", { error: (error as Error).message });
       }
@@ -107,6 +107,14 @@ export class Worker {
     return this.types.filter((type) =>
       this.serviceTypes.has(type) ? services < this.options.maxServices : regular < this.options.concurrency,
     );
+  }
+
+  /** Spread keys of the running jobs: a second replica of the same deployment goes to another worker. */
+  private spreadKeys(): Record<string, string>[] {
+    return [...this.running.values()].flatMap((j) => {
+      const def = jobDefinitions.find((d) => d.type === j.row.type);
+      return def?.spreadKey ? [def.spreadKey(j.row.payload)] : [];
+    });
   }
 
   /** Graceful stop: claim nothing more, abort running handlers so they release their jobs. */

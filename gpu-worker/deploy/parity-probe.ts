@@ -8,11 +8,19 @@ export const PROBE_TEXTS = [
   "胃食管反流病的常见症状包括烧心和反酸，治疗上常用质子泵抑制剂。",
 ];
 
+export interface ParityResult {
+  /** Largest |served − engine| over every dense component. */
+  maxAbs: number;
+  /** Smallest cosine between a served vector and the engine's. */
+  minCosine: number;
+}
+
 /**
- * Served dense embeddings against the engine's own on the probe set: the largest absolute
- * difference. A deployment goes LIVE only when it is ≤ 1e-4 (fp32).
+ * Served dense embeddings against the fp32 engine's own on the probe set. An fp32 deployment goes LIVE
+ * only when maxAbs ≤ 1e-4; a quantised one (an approximation by design) when minCosine clears its
+ * looser bound (server/services/deployments/precision.ts PARITY_RULE).
  */
-export async function parityProbe(url: string, modelDir: string, apiKey: string | null): Promise<number> {
+export async function parityProbe(url: string, modelDir: string, apiKey: string | null): Promise<ParityResult> {
   const response = await fetch(`${url}/v1/encode`, {
     method: "POST",
     headers: { "content-type": "application/json", ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
@@ -23,9 +31,18 @@ export async function parityProbe(url: string, modelDir: string, apiKey: string 
   const { encoder, maxLength } = await loadEncoder(modelDir);
   try {
     const local = await encoder.encode(PROBE_TEXTS, { maxLength, outputs: ["dense"] });
-    let max = 0;
-    served.forEach((row, i) => row.forEach((v, j) => (max = Math.max(max, Math.abs(v - local.dense[i * encoder.dim + j]!)))));
-    return max;
+    let maxAbs = 0;
+    let minCosine = 1;
+    served.forEach((row, i) => {
+      let dot = 0, a = 0, b = 0;
+      row.forEach((v, j) => {
+        const w = local.dense[i * encoder.dim + j]!;
+        maxAbs = Math.max(maxAbs, Math.abs(v - w));
+        dot += v * w; a += v * v; b += w * w;
+      });
+      minCosine = Math.min(minCosine, dot / Math.sqrt(a * b || 1));
+    });
+    return { maxAbs, minCosine };
   } finally {
     await encoder.backend.close();
   }

@@ -144,6 +144,8 @@ export async function createEmbeddingServer(options: EmbeddingServerOptions): Pr
       try {
         who = await options.authenticate(token);
       } catch (e) {
+        // A deliberate refusal (e.g. a deployment waiting for Go live) keeps its status and message.
+        if (e instanceof ApiError) throw e;
         log(`serve: authenticate failed: ${(e as Error).message}`);
         throw unavailable("auth_unavailable", "cannot check the API key right now; retry later");
       }

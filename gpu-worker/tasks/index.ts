@@ -22,6 +22,7 @@ export const handlers: Record<string, JobHandler<any>> = {
   evaluate: runEvaluate,
   evaluate_subjects: runEvaluateSubjects,
   serve_deployment: runServeDeployment,
+  serve_deployment_gpu: runServeDeployment,
   mine_version_negatives: runMineVersion,
   mine_negatives: runMineNegatives,
 };

@@ -4,32 +4,60 @@ import { setTimeout as wait } from "node:timers/promises";
 import type { z } from "zod";
 import { db } from "../../server/db";
 import type { serveDeploymentJob } from "../../server/jobs/definitions/serve-deployment";
+import type { AccuracyCheck } from "../../server/services/deployments/accuracy";
 import { authenticateApiKey } from "../../server/services/deployments/api-keys";
 import { feedbackPath } from "../../server/services/deployments/feedback";
-import { ensureOnnx } from "../deploy/ensure-onnx";
+import { PARITY_RULE, type Precision } from "../../server/services/deployments/precision";
+import { refreshDeploymentStatus, updateReplica } from "../../server/services/deployments/replicas";
+import { runAccuracyCheck } from "../deploy/accuracy-gate";
 import { parityProbe } from "../deploy/parity-probe";
+import { ensurePrecisionGraph } from "../deploy/precision-graph";
+import { unavailable } from "../serve/errors";
 import { createEmbeddingServer } from "../serve/server";
 import type { JobHandler } from "./types";
 
 type Payload = z.infer<typeof serveDeploymentJob.payload>;
 
-const PARITY_LIMIT = 1e-4;
+const HEALTH_EVERY_MS = 3000;
+const approvedFor = (check: unknown, modelDir: string) => {
+  const c = check as AccuracyCheck | null;
+  return !!c && c.modelDir === modelDir && !!c.approvedAt;
+};
 
-export const runServeDeployment: JobHandler<Payload> = async ({ payload, signal, progress, log }) => {
+/**
+ * One replica of a deployment: prepare the precision's graph (int8: measure its accuracy cost once per
+ * model for all replicas), start the embedding server, health + parity probe, then LIVE — or, for int8,
+ * AWAITING_APPROVAL until someone presses "Go live" (user keys get 503 meanwhile). While running it writes
+ * a health check every few seconds (the router skips stale replicas) and follows model switches.
+ */
+export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId, payload, signal, progress, log, workDir }) => {
   const deployment = await db.deployment.findFirstOrThrow({ where: { id: payload.deploymentId, workspaceId: payload.workspaceId } });
-  const setStatus = (status: "STARTING" | "LIVE" | "FAILED" | "STOPPED", data: { url?: string | null; statusMessage?: string | null } = {}) =>
-    db.deployment.update({ where: { id: deployment.id }, data: { status, ...data } });
-  await setStatus("STARTING", { statusMessage: "exporting and loading the model", url: null });
+  const index = payload.replica ?? 0;
+  const precision = deployment.quantization as Precision;
+  const setReplica = async (data: Parameters<typeof updateReplica>[2]) => {
+    await updateReplica(deployment.id, index, data);
+    await refreshDeploymentStatus(deployment.id);
+  };
+  await setReplica({ status: "STARTING", statusMessage: "exporting and loading the model", url: null, workerId, jobId, startedAt: new Date(), healthAt: null });
   let server: Awaited<ReturnType<typeof createEmbeddingServer>> | null = null;
+  let healthTimer: NodeJS.Timeout | null = null;
+  const gate = { approved: precision !== "int8" || approvedFor(deployment.accuracyCheck, deployment.modelDir) };
   try {
-    await ensureOnnx(deployment.modelDir, (line) => log(line), signal);
+    const onnxFile = await ensurePrecisionGraph(deployment.modelDir, precision, (line) => log(line), signal);
+    if (precision === "int8" && !gate.approved) {
+      await runAccuracyCheck({ deploymentId: deployment.id, modelDir: deployment.modelDir, evalVersionId: deployment.evalVersionId, jobId, workDir, signal, log: (l) => log(l) });
+    }
     const host = process.env.DEPLOY_HOST ?? "127.0.0.1";
     const port = Number(process.env.DEPLOY_PORT ?? 0);
     // A key for the platform's own probes, never stored: the probe runs before any user key exists.
     const probeKey = `probe_${crypto.randomUUID()}`;
     server = await createEmbeddingServer({
-      modelDir: deployment.modelDir, host, port, modelName: deployment.name,
-      authenticate: async (token) => (token === probeKey ? { keyId: "platform-probe" } : authenticateApiKey(deployment, token)),
+      modelDir: deployment.modelDir, onnxFile, host, port, modelName: deployment.name,
+      authenticate: async (token) => {
+        if (token === probeKey) return { keyId: "platform-probe" };
+        if (!gate.approved) throw unavailable("awaiting_go_live", "this deployment is waiting for its int8 accuracy cost to be approved (Go live)");
+        return authenticateApiKey(deployment, token);
+      },
       ...(deployment.acceptFeedback ? {
         onFeedback: async (body) => {
           await mkdir(path.dirname(feedbackPath(deployment.id)), { recursive: true });
@@ -41,35 +69,72 @@ export const runServeDeployment: JobHandler<Payload> = async ({ payload, signal,
     const url = process.env.DEPLOY_PUBLIC_URL_BASE ? `${process.env.DEPLOY_PUBLIC_URL_BASE}:${new URL(server.url).port}` : server.url;
     const health = await fetch(`${server.url}/health`);
     if (!health.ok) throw new Error(`health check failed: HTTP ${health.status}`);
-    const diff = await parityProbe(server.url, deployment.modelDir, probeKey);
-    await log(`parity probe: max |served − engine| = ${diff.toExponential(2)} on the probe set`);
-    if (diff > PARITY_LIMIT) throw new Error(`parity probe failed: ${diff.toExponential(2)} > ${PARITY_LIMIT}`);
-    await setStatus("LIVE", { url, statusMessage: `parity ${diff.toExponential(1)}` });
-    await progress(1, `LIVE at ${url}`);
+    const parity = await parityProbe(server.url, deployment.modelDir, probeKey);
+    const rule = PARITY_RULE[precision];
+    await log(`parity probe (${precision}): max |served − fp32 engine| = ${parity.maxAbs.toExponential(2)}, min cosine ${parity.minCosine.toFixed(5)} on the probe set`);
+    const passed = rule.kind === "maxAbs" ? parity.maxAbs <= rule.limit : parity.minCosine >= rule.limit;
+    if (!passed) {
+      throw new Error(rule.kind === "maxAbs"
+        ? `parity probe failed: ${parity.maxAbs.toExponential(2)} > ${rule.limit}`
+        : `parity probe failed: cosine ${parity.minCosine.toFixed(5)} < ${rule.limit} (${precision})`);
+    }
+    const parityMessage = rule.kind === "maxAbs" ? `parity ${parity.maxAbs.toExponential(1)}` : `parity cosine ${parity.minCosine.toFixed(4)} (${precision})`;
+    const beat = async () => {
+      const ok = await fetch(`${server!.url}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+      if (ok) await setReplica({ healthAt: new Date() }).catch(() => undefined);
+    };
+    await setReplica({ status: gate.approved ? "LIVE" : "AWAITING_APPROVAL", url, statusMessage: gate.approved ? parityMessage : `${parityMessage}; waiting for Go live`, healthAt: new Date() });
+    healthTimer = setInterval(() => void beat(), HEALTH_EVERY_MS);
+    await progress(1, gate.approved ? `LIVE at ${url}` : `awaiting Go live at ${url}`);
 
-    // Serve until cancelled; follow rollbacks and model switches written to the row.
+    // Serve until cancelled; follow approval, rollbacks and model switches written to the row.
     let revision = deployment.revision;
+    let pending = null as { modelDir: string; label: string; revision: number } | null;
+    let announced = false;
     while (!signal.aborted) {
       await wait(1000, undefined, { signal }).catch(() => undefined);
       if (signal.aborted) break;
-      const row = await db.deployment.findUnique({ where: { id: deployment.id }, select: { modelDir: true, modelLabel: true, revision: true } });
-      if (row && row.revision !== revision) {
+      const row = await db.deployment.findUnique({ where: { id: deployment.id }, select: { modelDir: true, modelLabel: true, revision: true, accuracyCheck: true } });
+      if (!row) break;
+      if (!gate.approved && approvedFor(row.accuracyCheck, deployment.modelDir)) {
+        gate.approved = true;
+        await setReplica({ status: "LIVE", statusMessage: parityMessage });
+        await log(`go live approved: LIVE at ${url}`);
+      }
+      if (row.revision !== revision && row.revision !== pending?.revision) {
         await log(`switching to ${row.modelLabel}`);
-        await ensureOnnx(row.modelDir, (line) => log(line), signal);
-        await server.swapModel(row.modelDir);
-        revision = row.revision;
-        await log(`now serving ${row.modelLabel}`);
+        await ensurePrecisionGraph(row.modelDir, precision, (line) => log(line), signal);
+        if (precision === "int8" && !approvedFor(row.accuracyCheck, row.modelDir)) {
+          await runAccuracyCheck({ deploymentId: deployment.id, modelDir: row.modelDir, evalVersionId: deployment.evalVersionId, jobId, workDir, signal, log: (l) => log(l) });
+        }
+        pending = { modelDir: row.modelDir, label: row.modelLabel, revision: row.revision };
+        announced = false;
+        continue;
+      }
+      if (!pending) continue;
+      // A quantised model is swapped in only after its accuracy cost is approved; until then the old one serves.
+      const fresh = precision === "int8" ? (await db.deployment.findUnique({ where: { id: deployment.id }, select: { accuracyCheck: true } }))?.accuracyCheck : null;
+      if (precision !== "int8" || approvedFor(fresh, pending.modelDir)) {
+        await server.swapModel(pending.modelDir);
+        revision = pending.revision;
+        await log(`now serving ${pending.label}`);
+        pending = null;
+      } else if (!announced) {
+        await log(`${pending.label}: waiting for Go live before the switch`);
+        announced = true;
       }
     }
     await log("stopping: draining in-flight requests");
+    clearInterval(healthTimer);
     await server.close();
     server = null;
-    await setStatus("STOPPED", { statusMessage: "undeployed", url: null });
+    await setReplica({ status: "STOPPED", statusMessage: "undeployed", url: null, healthAt: null });
     return { stopped: true };
   } catch (error) {
+    if (healthTimer) clearInterval(healthTimer);
     await server?.close().catch(() => undefined);
-    if (!signal.aborted) await setStatus("FAILED", { statusMessage: (error as Error).message.slice(0, 500), url: null });
-    else await setStatus("STOPPED", { statusMessage: "stopped", url: null });
+    if (!signal.aborted) await setReplica({ status: "FAILED", statusMessage: (error as Error).message.slice(0, 500), url: null, healthAt: null });
+    else await setReplica({ status: "STOPPED", statusMessage: "stopped", url: null, healthAt: null });
     throw error;
   }
 };

@@ -16,6 +16,7 @@ const CLAIM_SQL = `
 WITH candidate AS (
   SELECT id FROM "Job"
   WHERE status = 'QUEUED' AND "runAt" <= now() AND type = ANY($2::text[])
+    AND NOT (payload @> ANY($3::jsonb[]))
   ORDER BY priority DESC, "runAt" ASC, id ASC
   LIMIT 1
   FOR UPDATE SKIP LOCKED
@@ -28,7 +29,8 @@ WHERE j.id = candidate.id
 RETURNING j.id, j."workspaceId", j.type, j.payload, j.status, j.priority, j.attempts,
           j."maxAttempts", j."leaseSeconds", j."lockedBy", j."cancelRequested"`;
 
-export async function claimJob(workerId: string, types: string[]): Promise<JobRow | null> {
-  const rows = await sql<JobRow>(db, CLAIM_SQL, workerId, types);
+/** `exclude`: payload fragments (JobDefinition.spreadKey of the jobs this worker runs) it must not claim again. */
+export async function claimJob(workerId: string, types: string[], exclude: Record<string, string>[] = []): Promise<JobRow | null> {
+  const rows = await sql<JobRow>(db, CLAIM_SQL, workerId, types, exclude.map((e) => JSON.stringify(e)));
   return rows[0] ?? null;
 }

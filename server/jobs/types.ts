@@ -20,6 +20,11 @@ export interface JobDefinition<TPayload = unknown> {
    * one of the worker's regular slots (WORKER_CONCURRENCY), up to WORKER_MAX_SERVICES.
    */
   service?: boolean;
+  /**
+   * Anti-affinity: a worker never claims a job whose payload contains the spread key of a job it
+   * already runs (the replicas of one deployment land on different workers).
+   */
+  spreadKey?: (payload: TPayload) => Record<string, string>;
 }
 
 export function defineJob<TPayload>(def: JobDefinition<TPayload>): JobDefinition<TPayload> {

@@ -7,12 +7,12 @@ import { synthesizeJob } from "./synthesize";
 import { trainJob } from "./train";
 import { evaluateJob } from "./evaluate";
 import { evaluateSubjectsJob } from "./evaluate-subjects";
-import { serveDeploymentJob } from "./serve-deployment";
+import { serveDeploymentGpuJob, serveDeploymentJob } from "./serve-deployment";
 import { mineVersionJob } from "./mine-version";
 import { mineNegativesJob } from "./mine-negatives";
 
 /** Every job type the platform knows. A worker runs those whose `requires` it satisfies. */
-export const jobDefinitions: JobDefinition<any>[] = [noopJob, sleepJob, importDatasetJob, datasetQualityJob, synthesizeJob, serveDeploymentJob, trainJob, evaluateJob, evaluateSubjectsJob, mineVersionJob, mineNegativesJob];
+export const jobDefinitions: JobDefinition<any>[] = [noopJob, sleepJob, importDatasetJob, datasetQualityJob, synthesizeJob, serveDeploymentJob, serveDeploymentGpuJob, trainJob, evaluateJob, evaluateSubjectsJob, mineVersionJob, mineNegativesJob];
 
 export function getJobDefinition(type: string): JobDefinition<unknown> | undefined {
   return jobDefinitions.find((d) => d.type === type);

@@ -5,6 +5,10 @@ import { enqueueJob } from "../../jobs/enqueue";
 import { AppError } from "../../lib/app-error";
 import { cancelJob } from "../jobs/jobs";
 import { defaultBaseModelDir } from "../models/default-model";
+import { resolveArtifact } from "../../storage/artifacts";
+import { assertPrecisionAvailable, type Precision } from "./precision";
+import { listReplicas, refreshDeploymentStatus } from "./replicas";
+import type { Tx } from "../../db";
 
 /** What can be deployed: a model folder in the Hugging Face layout (with or without ONNX yet). */
 export interface ModelSource {
@@ -33,8 +37,9 @@ export async function deployableModels({ workspaceId }: { workspaceId: string })
   return [
     ...bases.map((b) => ({ ref: { kind: "base" as const, id: b.id }, modelDir: b.dir, label: `base: ${b.name}` })),
     ...checkpoints.map((c) => ({
-      ref: { kind: "checkpoint" as const, id: c.id }, modelDir: c.dir,
-      label: `${runName.get(c.experimentId ?? "") ?? "checkpoint"} · step ${c.step}${c.isBest ? " (best)" : ""}${c.aliases.length ? ` [${c.aliases.join(", ")}]` : ""}`,
+      // Checkpoint folders are stored relative to ARTIFACTS_DIR; merges with the base carry their weight W.
+      ref: { kind: "checkpoint" as const, id: c.id }, modelDir: resolveArtifact(c.dir),
+      label: `${runName.get(c.experimentId ?? "") ?? "checkpoint"} · step ${c.step}${c.mergeWeight != null ? ` ⊕ base W=${c.mergeWeight}` : ""}${c.isBest ? " (best)" : ""}${c.aliases.length ? ` [${c.aliases.join(", ")}]` : ""}`,
     })),
     ...(fallback && !bases.some((b) => b.dir === fallback) ? [{ ref: { kind: "default" as const }, modelDir: fallback, label: `base: ${path.basename(fallback)}` }] : []),
   ];
@@ -46,14 +51,48 @@ export async function resolveModel(workspaceId: string, ref: ModelRef): Promise<
   return { modelDir: match.modelDir, label: match.label };
 }
 
-export async function createDeployment({ workspaceId, userId, name, source, acceptFeedback }: { workspaceId: string; userId: string; name: string; source: ModelSource; acceptFeedback: boolean }) {
+/**
+ * The evaluation version of an int8 accuracy check: the one chosen, else the evaluation version of the
+ * run that produced the checkpoint; null when there is neither (the cost is then shown as unknown).
+ */
+export async function resolveEvalVersion(workspaceId: string, ref: ModelRef, chosen: string | null | undefined): Promise<string | null> {
+  if (chosen) {
+    const version = await db.datasetVersion.findFirst({ where: { id: chosen, workspaceId, dataset: { kind: "EVALUATION" } }, select: { id: true } });
+    if (!version) throw new AppError("NOT_FOUND", "That evaluation version is not in this workspace", "evalVersionId");
+    return version.id;
+  }
+  if (ref.kind !== "checkpoint") return null;
+  const checkpoint = await db.checkpoint.findFirst({ where: { id: ref.id, workspaceId }, select: { experimentId: true } });
+  if (!checkpoint?.experimentId) return null;
+  const run = await db.experiment.findFirst({ where: { id: checkpoint.experimentId, workspaceId }, select: { evalVersionId: true } });
+  return run?.evalVersionId ?? null;
+}
+
+/** One serve job per replica (a fresh row each time), typed by precision: fp16 jobs go to GPU workers only. */
+async function enqueueReplicas(tx: Tx, deployment: { id: string; workspaceId: string; replicas: number; quantization: string }) {
+  const type = deployment.quantization === "fp16" ? "serve_deployment_gpu" : "serve_deployment";
+  let first: string | null = null;
+  for (let index = 0; index < deployment.replicas; index++) {
+    const job = await enqueueJob({ type, payload: { workspaceId: deployment.workspaceId, deploymentId: deployment.id, replica: index }, workspaceId: deployment.workspaceId, priority: 8 }, tx);
+    first ??= job.id;
+    const data = { jobId: job.id, status: "PENDING" as const, statusMessage: null, url: null, workerId: null, startedAt: null, healthAt: null };
+    await tx.deploymentReplica.upsert({ where: { deploymentId_index: { deploymentId: deployment.id, index } }, create: { deploymentId: deployment.id, index, ...data }, update: data });
+  }
+  await tx.deploymentReplica.deleteMany({ where: { deploymentId: deployment.id, index: { gte: deployment.replicas } } });
+  return first!;
+}
+
+export async function createDeployment({ workspaceId, userId, name, source, acceptFeedback, precision = "fp32", replicas = 1, evalVersionId = null }: {
+  workspaceId: string; userId: string; name: string; source: ModelSource; acceptFeedback: boolean; precision?: Precision; replicas?: number; evalVersionId?: string | null;
+}) {
   assertModelFolder(source.modelDir);
+  await assertPrecisionAvailable(precision);
   return db.$transaction(async (tx) => {
     const deployment = await tx.deployment.create({
-      data: { workspaceId, name, modelDir: source.modelDir, modelLabel: source.label, acceptFeedback, createdById: userId },
+      data: { workspaceId, name, modelDir: source.modelDir, modelLabel: source.label, acceptFeedback, createdById: userId, quantization: precision, replicas, evalVersionId },
     });
-    const job = await enqueueJob({ type: "serve_deployment", payload: { workspaceId, deploymentId: deployment.id }, workspaceId, priority: 8 }, tx);
-    return tx.deployment.update({ where: { id: deployment.id }, data: { jobId: job.id } });
+    const jobId = await enqueueReplicas(tx, deployment);
+    return tx.deployment.update({ where: { id: deployment.id }, data: { jobId } });
   });
 }
 
@@ -64,10 +103,25 @@ export async function listDeployments({ workspaceId }: { workspaceId: string }) 
 export async function getDeployment({ workspaceId, deploymentId }: { workspaceId: string; deploymentId: string }) {
   const deployment = await db.deployment.findFirst({ where: { id: deploymentId, workspaceId } });
   if (!deployment) throw new AppError("NOT_FOUND", "Deployment not found", "deploymentId");
-  const logs = deployment.jobId
-    ? await db.jobLog.findMany({ where: { jobId: deployment.jobId }, orderBy: { id: "desc" }, take: 50 })
+  const replicaList = await listReplicas(deployment.id);
+  const jobIds = await replicaJobIds(deployment);
+  const replicaOf = new Map(jobIds.map((j) => [j.jobId, j.index]));
+  const logs = jobIds.length
+    ? await db.jobLog.findMany({ where: { jobId: { in: jobIds.map((j) => j.jobId) } }, orderBy: { id: "desc" }, take: 50 * Math.min(jobIds.length, 4) })
     : [];
-  return { ...deployment, logs: logs.reverse().map((l) => ({ id: l.id.toString(), level: l.level, message: l.message, createdAt: l.createdAt })) };
+  // With several replicas each line says which one wrote it.
+  const prefix = (jobId: string) => (deployment.replicas > 1 ? `[replica ${replicaOf.get(jobId) ?? "?"}] ` : "");
+  return {
+    ...deployment, replicaList,
+    logs: logs.reverse().map((l) => ({ id: l.id.toString(), level: l.level, message: prefix(l.jobId) + l.message, createdAt: l.createdAt })),
+  };
+}
+
+/** The current job of every replica (the deployment's own jobId for rows made before replicas existed). */
+async function replicaJobIds(deployment: { id: string; jobId: string | null }): Promise<{ index: number; jobId: string }[]> {
+  const rows = await db.deploymentReplica.findMany({ where: { deploymentId: deployment.id, jobId: { not: null } }, select: { index: true, jobId: true }, orderBy: { index: "asc" } });
+  if (rows.length === 0 && deployment.jobId) return [{ index: 0, jobId: deployment.jobId }];
+  return rows.map((r) => ({ index: r.index, jobId: r.jobId! }));
 }
 
 /** Undeploy: cancels the serving job; the worker drains in-flight requests and marks it STOPPED. */
@@ -76,7 +130,12 @@ export async function undeploy({ workspaceId, deploymentId }: { workspaceId: str
   if (!deployment.jobId || deployment.status === "STOPPED" || deployment.status === "FAILED") {
     throw new AppError("CONFLICT", "This deployment is not running", "deploymentId");
   }
-  await cancelJob({ workspaceId, jobId: deployment.jobId });
+  const jobs = await db.job.findMany({ where: { id: { in: (await replicaJobIds(deployment)).map((j) => j.jobId) }, status: { in: ["QUEUED", "RUNNING"] } }, select: { id: true } });
+  for (const job of jobs) await cancelJob({ workspaceId, jobId: job.id }).catch(() => undefined);
+  // A replica still waiting for a worker stops at once; running ones drain and report STOPPED themselves.
+  const cancelled = await db.job.findMany({ where: { id: { in: jobs.map((j) => j.id) }, status: "CANCELLED" }, select: { id: true } });
+  await db.deploymentReplica.updateMany({ where: { deploymentId, jobId: { in: cancelled.map((j) => j.id) } }, data: { status: "STOPPED", statusMessage: "undeployed", url: null } });
+  await refreshDeploymentStatus(deploymentId);
   return { status: "STOPPING" as const };
 }
 
@@ -105,7 +164,7 @@ export async function redeploy({ workspaceId, deploymentId }: { workspaceId: str
   const deployment = await getDeployment({ workspaceId, deploymentId });
   if (deployment.status !== "STOPPED" && deployment.status !== "FAILED") throw new AppError("CONFLICT", "This deployment is already running", "deploymentId");
   return db.$transaction(async (tx) => {
-    const job = await enqueueJob({ type: "serve_deployment", payload: { workspaceId, deploymentId }, workspaceId, priority: 8 }, tx);
-    return tx.deployment.update({ where: { id: deploymentId }, data: { jobId: job.id, status: "PENDING", statusMessage: null, url: null } });
+    const jobId = await enqueueReplicas(tx, deployment);
+    return tx.deployment.update({ where: { id: deploymentId }, data: { jobId, status: "PENDING", statusMessage: null, url: null } });
   });
 }
