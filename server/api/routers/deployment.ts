@@ -37,12 +37,12 @@ export const deploymentRouter = createTRPCRouter({
   goLive: workspaceProcedure("EDITOR")
     .input(deploymentInput.extend({ acknowledgeDrop: z.boolean().default(false) }))
     .mutation(({ ctx, input }) => goLive({ ...input, userId: ctx.userId })),
-  undeploy: workspaceProcedure("EDITOR").input(deploymentInput).mutation(({ input }) => undeploy(input)),
-  redeploy: workspaceProcedure("EDITOR").input(deploymentInput).mutation(({ input }) => redeploy(input)),
-  rollback: workspaceProcedure("EDITOR").input(deploymentInput).mutation(({ input }) => rollback(input)),
+  undeploy: workspaceProcedure("EDITOR").input(deploymentInput).mutation(({ ctx, input }) => undeploy({ ...input, userId: ctx.userId })),
+  redeploy: workspaceProcedure("EDITOR").input(deploymentInput).mutation(({ ctx, input }) => redeploy({ ...input, userId: ctx.userId })),
+  rollback: workspaceProcedure("EDITOR").input(deploymentInput).mutation(({ ctx, input }) => rollback({ ...input, userId: ctx.userId })),
   switchModel: workspaceProcedure("EDITOR")
     .input(deploymentInput.extend({ model: modelRef }))
-    .mutation(async ({ input }) => switchModel({ ...input, source: await resolveModel(input.workspaceId, input.model) })),
+    .mutation(async ({ ctx, input }) => switchModel({ ...input, userId: ctx.userId, source: await resolveModel(input.workspaceId, input.model) })),
   importFeedback: workspaceProcedure("EDITOR").input(deploymentInput).mutation(({ ctx, input }) => importFeedback({ ...input, userId: ctx.userId })),
   apiKeys: workspaceProcedure("EDITOR").input(workspaceInput).query(({ input }) => listApiKeys(input)),
   createApiKey: workspaceProcedure("EDITOR")

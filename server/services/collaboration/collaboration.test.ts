@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../db";
@@ -157,6 +160,34 @@ describe("activity feed", () => {
     expect([...first.items, ...second.items].map((i) => i.id)).toEqual(feed.items.map((i) => i.id));
     expect(second.nextCursor).toBeNull();
     expect(await codeOf(callerFor(outsider.id).activity.list({ workspaceId: w }))).toBe("FORBIDDEN");
+  });
+
+  it("lists who deployed, switched, rolled back, stopped and restarted a deployment", async () => {
+    const w = (await createWorkspaceWith([{ userId: owner.id, role: "OWNER" }, { userId: editor.id, role: "EDITOR" }])).id;
+    // Deployments check the folder layout only (no job runs here).
+    const folder = async (name: string) => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), `m3-${name}-`));
+      await writeFile(path.join(dir, "config.json"), "{}");
+      await writeFile(path.join(dir, "tokenizer.json"), "{}");
+      return (await db.baseModel.create({ data: { workspaceId: w, name, dir, architecture: "x", dim: 1, maxLength: 1, vocabSize: 1, layers: 1, parameters: 1n, createdById: owner.id } })).id;
+    };
+    const [a, b] = [await folder("model-a"), await folder("model-b")];
+    const api = callerFor(editor.id).deployment;
+    const dep = await api.create({ workspaceId: w, name: "search", model: { kind: "base", id: a } });
+    await api.switchModel({ workspaceId: w, deploymentId: dep.id, model: { kind: "base", id: b } });
+    await api.rollback({ workspaceId: w, deploymentId: dep.id });
+    await api.undeploy({ workspaceId: w, deploymentId: dep.id });
+    await api.redeploy({ workspaceId: w, deploymentId: dep.id });
+    const feed = await callerFor(owner.id).activity.list({ workspaceId: w });
+    expect(feed.items.map((i) => [i.action, i.note])).toEqual([
+      ["deployment.restarted", "base: model-a"],
+      ["deployment.stopped", "base: model-a"],
+      ["deployment.rolled_back", "base: model-a"],
+      ["deployment.switched", "base: model-b"],
+      ["deployment.created", "base: model-a"],
+    ]);
+    expect(feed.items.every((i) => i.actor?.id === editor.id)).toBe(true);
+    expect(feed.items[0]!.target).toEqual({ type: "deployment", id: dep.id, label: "search" });
   });
 });
 

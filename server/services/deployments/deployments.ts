@@ -5,6 +5,7 @@ import { enqueueJob } from "../../jobs/enqueue";
 import { AppError } from "../../lib/app-error";
 import { cancelJob } from "../jobs/jobs";
 import { defaultBaseModelDir } from "../models/default-model";
+import { writeAudit } from "../workspaces/audit";
 import { resolveArtifact } from "../../storage/artifacts";
 import { assertPrecisionAvailable, type Precision } from "./precision";
 import { listReplicas, refreshDeploymentStatus } from "./replicas";
@@ -92,6 +93,7 @@ export async function createDeployment({ workspaceId, userId, name, source, acce
       data: { workspaceId, name, modelDir: source.modelDir, modelLabel: source.label, acceptFeedback, createdById: userId, quantization: precision, replicas, evalVersionId },
     });
     const jobId = await enqueueReplicas(tx, deployment);
+    await writeAudit(tx, { workspaceId, actorId: userId, action: "deployment.created", details: { deploymentId: deployment.id, name, model: source.label } });
     return tx.deployment.update({ where: { id: deployment.id }, data: { jobId } });
   });
 }
@@ -125,7 +127,7 @@ async function replicaJobIds(deployment: { id: string; jobId: string | null }): 
 }
 
 /** Undeploy: cancels the serving job; the worker drains in-flight requests and marks it STOPPED. */
-export async function undeploy({ workspaceId, deploymentId }: { workspaceId: string; deploymentId: string }) {
+export async function undeploy({ workspaceId, deploymentId, userId }: { workspaceId: string; deploymentId: string; userId?: string }) {
   const deployment = await getDeployment({ workspaceId, deploymentId });
   if (!deployment.jobId || deployment.status === "STOPPED" || deployment.status === "FAILED") {
     throw new AppError("CONFLICT", "This deployment is not running", "deploymentId");
@@ -136,35 +138,41 @@ export async function undeploy({ workspaceId, deploymentId }: { workspaceId: str
   const cancelled = await db.job.findMany({ where: { id: { in: jobs.map((j) => j.id) }, status: "CANCELLED" }, select: { id: true } });
   await db.deploymentReplica.updateMany({ where: { deploymentId, jobId: { in: cancelled.map((j) => j.id) } }, data: { status: "STOPPED", statusMessage: "undeployed", url: null } });
   await refreshDeploymentStatus(deploymentId);
+  if (userId) await writeAudit(db, { workspaceId, actorId: userId, action: "deployment.stopped", details: { deploymentId, name: deployment.name, model: deployment.modelLabel } });
   return { status: "STOPPING" as const };
 }
 
 /** Serves another model on the same URL: the running server swaps without failing requests. */
-export async function switchModel({ workspaceId, deploymentId, source }: { workspaceId: string; deploymentId: string; source: ModelSource }) {
+export async function switchModel({ workspaceId, deploymentId, source, userId, action = "deployment.switched" }: {
+  workspaceId: string; deploymentId: string; source: ModelSource; userId?: string; action?: "deployment.switched" | "deployment.rolled_back";
+}) {
   assertModelFolder(source.modelDir);
   const deployment = await getDeployment({ workspaceId, deploymentId });
-  return db.deployment.update({
+  const updated = await db.deployment.update({
     where: { id: deployment.id },
     data: {
       modelDir: source.modelDir, modelLabel: source.label, previousModelDir: deployment.modelDir, previousModelLabel: deployment.modelLabel,
       revision: { increment: 1 },
     },
   });
+  if (userId) await writeAudit(db, { workspaceId, actorId: userId, action, details: { deploymentId, name: deployment.name, model: source.label } });
+  return updated;
 }
 
 /** Roll back: serve the previous model again (one click, same URL, no failed requests). */
-export async function rollback({ workspaceId, deploymentId }: { workspaceId: string; deploymentId: string }) {
+export async function rollback({ workspaceId, deploymentId, userId }: { workspaceId: string; deploymentId: string; userId?: string }) {
   const deployment = await getDeployment({ workspaceId, deploymentId });
   if (!deployment.previousModelDir || !deployment.previousModelLabel) throw new AppError("CONFLICT", "There is no previous model to roll back to", "deploymentId");
-  return switchModel({ workspaceId, deploymentId, source: { modelDir: deployment.previousModelDir, label: deployment.previousModelLabel } });
+  return switchModel({ workspaceId, deploymentId, userId, action: "deployment.rolled_back", source: { modelDir: deployment.previousModelDir, label: deployment.previousModelLabel } });
 }
 
 /** Starts a stopped or failed deployment again with its current model. */
-export async function redeploy({ workspaceId, deploymentId }: { workspaceId: string; deploymentId: string }) {
+export async function redeploy({ workspaceId, deploymentId, userId }: { workspaceId: string; deploymentId: string; userId?: string }) {
   const deployment = await getDeployment({ workspaceId, deploymentId });
   if (deployment.status !== "STOPPED" && deployment.status !== "FAILED") throw new AppError("CONFLICT", "This deployment is already running", "deploymentId");
   return db.$transaction(async (tx) => {
     const jobId = await enqueueReplicas(tx, deployment);
+    if (userId) await writeAudit(tx, { workspaceId, actorId: userId, action: "deployment.restarted", details: { deploymentId, name: deployment.name, model: deployment.modelLabel } });
     return tx.deployment.update({ where: { id: deploymentId }, data: { jobId, status: "PENDING", statusMessage: null, url: null } });
   });
 }

@@ -9,6 +9,8 @@ import { useCan, useWorkspace } from "../../../../_components/workspace-context"
 import { errorMessage } from "../../../../_trpc/errors";
 import { useTRPC } from "../../../../_trpc/react";
 import { LineChart } from "../_components/line-chart";
+import { CommentsPanel } from "../_components/comments-panel";
+import { RunNote } from "./run-note";
 
 const CHARTS: Array<{ key: string; series: string[] }> = [
   { key: "loss", series: ["loss", "loss_dense", "loss_sparse", "loss_colbert", "loss_ensemble"] },
@@ -57,6 +59,7 @@ export function RunDetail({ experimentId }: { experimentId: string }) {
     <>
       <PageHeader title={run.name} description={`${baseModel?.name ?? ""} · ${trainVersion?.dataset.name ?? ""} v${trainVersion?.number ?? ""}${evalVersion ? ` → ${evalVersion.dataset.name} v${evalVersion.number}` : ""}`} actions={actions} />
       {errorMessage(cancel.error ?? resume.error) ? <p className="mb-3 text-sm text-red-600">{errorMessage(cancel.error ?? resume.error)}</p> : null}
+      <RunNote experimentId={run.id} />
       <Card title={t("progress")}>
         <div className="flex items-center gap-3 text-sm" data-testid="run-status">
           <Badge value={run.status} label={t(`statuses.${run.status}`)} />
@@ -109,6 +112,7 @@ export function RunDetail({ experimentId }: { experimentId: string }) {
           </div>
         </Card>
       </div>
+      <div className="mt-4"><CommentsPanel target={{ kind: "run", experimentId: run.id }} /></div>
     </>
   );
 }

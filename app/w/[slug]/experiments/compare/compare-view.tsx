@@ -7,6 +7,8 @@ import { Card, Input, PageHeader, Select } from "../../../../_components/ui";
 import { useWorkspace } from "../../../../_components/workspace-context";
 import { useTRPC } from "../../../../_trpc/react";
 import { LineChart, Scatter } from "../_components/line-chart";
+import { CommentsPanel } from "../_components/comments-panel";
+import { DomainTermRecall } from "./domain-term-recall";
 
 /** Significance marks: * p < 0.05, ** p < 0.01, *** p < 0.001 (paired randomization test vs the first column). */
 function stars(p: number | null) {
@@ -113,6 +115,8 @@ export function ComparePage({ subjects, evalVersionId }: { subjects: string[]; e
         })}
       </div>
       {d.evalVersionId && d.subjects.length >= 2 ? <PerQuery evalVersionId={d.evalVersionId} subjects={d.subjects} modes={d.modes} /> : null}
+      {d.evalVersionId && d.modes.length ? <div className="mt-4"><DomainTermRecall evalVersionId={d.evalVersionId} subjects={d.subjects.map((s) => s.key)} modes={d.modes} /></div> : null}
+      <div className="mt-4"><CommentsPanel target={{ kind: "comparison", subjects: d.subjects.map((s) => s.key), evalVersionId: d.evalVersionId }} /></div>
     </>
   );
 }

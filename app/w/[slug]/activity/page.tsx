@@ -1,0 +1,5 @@
+import { ActivityFeed } from "./activity-feed";
+
+export default function ActivityPage() {
+  return <ActivityFeed />;
+}
