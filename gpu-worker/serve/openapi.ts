@@ -10,15 +10,25 @@ const body = (schema: z.ZodType) => ({
   content: { "application/json": { schema: z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) } },
 });
 const error = { $ref: "#/components/responses/Error" };
-const errors = { "400": error, "401": error, "413": error, "429": error, "503": error };
+// 502/503 also come from the platform's router (no reachable or live replica; a deployment awaiting Go live).
+const errors = { "400": error, "401": error, "413": error, "429": error, "502": error, "503": error };
+// Only meaningful on a traffic split's URL: keeps a user on one variant (else the API key does).
+const xUser = { name: "X-User", in: "header", required: false, schema: { type: "string" }, description: "Sticky A/B assignment key on a traffic split's URL" };
 
 export function openApiDocument(modelName: string): Record<string, unknown> {
   const post = (summary: string, schema: z.ZodType, ok: string) => ({
-    post: { summary, security: [{ bearer: [] }], requestBody: body(schema), responses: { "200": { description: ok }, ...errors } },
+    post: { summary, security: [{ bearer: [] }], parameters: [xUser], requestBody: body(schema), responses: { "200": { description: ok }, ...errors } },
   });
   return {
     openapi: "3.1.0",
     info: { title: `M3 Studio embedding API (${modelName})`, version: "1" },
+    // The same /v1 routes answer on a replica directly and behind the web app's router (deploy/README.md);
+    // the router forwards POST /v1/* only (health and metrics are per replica).
+    servers: [
+      { url: "/", description: "this replica" },
+      { url: "{web}/api/deployments/{deploymentId}", description: "the deployment, balanced across its healthy replicas", variables: { web: { default: "http://localhost:3000" }, deploymentId: { default: "DEPLOYMENT_ID" } } },
+      { url: "{web}/api/splits/{splitId}", description: "an A/B traffic split between two deployments (response header x-m3-variant)", variables: { web: { default: "http://localhost:3000" }, splitId: { default: "SPLIT_ID" } } },
+    ],
     paths: {
       "/v1/embeddings": post("OpenAI-compatible embeddings (dense)", embeddingsRequest, "{object:list, data:[{object:embedding, index, embedding}], model, usage, truncated}"),
       "/v1/encode": post("Dense, sparse (token → weight) and ColBERT outputs", encodeRequest, "{object:list, data:[{index, dense?, sparse?, sparse_ids?, colbert?}], usage, truncated}"),

@@ -10,8 +10,10 @@ import { useCan, useWorkspace } from "../../../_components/workspace-context";
 import { errorMessage, fieldErrors } from "../../../_trpc/errors";
 import { useTRPC } from "../../../_trpc/react";
 import { ApiKeysCard } from "./api-keys-card";
+import { SplitsCard } from "./splits-card";
 
-const STATUS_BADGE: Record<string, string> = { PENDING: "QUEUED", STARTING: "RUNNING", LIVE: "SUCCEEDED", FAILED: "FAILED", STOPPED: "CANCELLED" };
+export const STATUS_BADGE: Record<string, string> = { PENDING: "QUEUED", STARTING: "RUNNING", AWAITING_APPROVAL: "RUNNING", LIVE: "SUCCEEDED", FAILED: "FAILED", STOPPED: "CANCELLED" };
+type Precision = "fp32" | "int8" | "fp16";
 
 export function DeploymentsHome() {
   const t = useTranslations("deployments");
@@ -23,7 +25,10 @@ export function DeploymentsHome() {
   const router = useRouter();
   const deployments = useQuery({ ...trpc.deployment.list.queryOptions({ workspaceId: workspace.id }), refetchInterval: 2000 });
   const models = useQuery(trpc.deployment.models.queryOptions({ workspaceId: workspace.id }));
+  const options = useQuery(trpc.deployment.options.queryOptions({ workspaceId: workspace.id }));
   const [model, setModel] = useState(0);
+  const [precision, setPrecision] = useState<Precision>("fp32");
+  const fp16 = options.data?.precisions.find((p) => p.precision === "fp16");
   const create = useMutation(trpc.deployment.create.mutationOptions({ onSuccess: (d) => router.push(`/w/${workspace.slug}/deployments/${d.id}`) }));
   const errors = fieldErrors(create.error);
 
@@ -32,7 +37,11 @@ export function DeploymentsHome() {
     const f = new FormData(event.currentTarget);
     const chosen = models.data?.[model];
     if (!chosen) return;
-    create.mutate({ workspaceId: workspace.id, name: String(f.get("name") ?? ""), model: chosen.ref, acceptFeedback: f.get("feedback") === "on" });
+    const evalVersionId = String(f.get("evalVersionId") ?? "");
+    create.mutate({
+      workspaceId: workspace.id, name: String(f.get("name") ?? ""), model: chosen.ref, acceptFeedback: f.get("feedback") === "on",
+      precision, replicas: Number(f.get("replicas") ?? 1), evalVersionId: precision === "int8" && evalVersionId ? evalVersionId : null,
+    });
   }
 
   return (
@@ -49,10 +58,29 @@ export function DeploymentsHome() {
                     {models.data?.map((m, i) => <option key={i} value={i}>{m.label}</option>)}
                   </Select>
                 </Field>
+                <Field label={t("precision")} error={errors.precision}>
+                  <Select value={precision} onChange={(e) => setPrecision(e.target.value as Precision)} aria-label={t("precision")}>
+                    {(["fp32", "int8", "fp16"] as const).map((p) => (
+                      <option key={p} value={p} disabled={p === "fp16" && !fp16?.available}>{t(`precisions.${p}`)}</option>
+                    ))}
+                  </Select>
+                </Field>
+                {precision === "int8" ? (
+                  <Field label={t("evalVersion")} error={errors.evalVersionId}>
+                    <Select name="evalVersionId" aria-label={t("evalVersion")} defaultValue={options.data?.evalVersions[0]?.id ?? ""}>
+                      <option value="">{t("evalDefault")}</option>
+                      {options.data?.evalVersions.map((v) => <option key={v.id} value={v.id}>{v.label}</option>)}
+                    </Select>
+                  </Field>
+                ) : null}
+                <Field label={t("replicas")} error={errors.replicas}><Input name="replicas" type="number" min={1} max={8} defaultValue={1} /></Field>
                 <label className="flex items-center gap-2 text-sm"><input type="checkbox" name="feedback" /> {t("acceptFeedback")}</label>
                 <Button type="submit" disabled={create.isPending}>{t("deploy")}</Button>
               </form>
             )}
+            <p className="mt-2 text-xs text-slate-500" data-testid="precision-hint">
+              {precision === "int8" ? t("int8Hint") : fp16 && !fp16.available ? t("fp16Unavailable") : null} {t("replicasHint")}
+            </p>
             {errorMessage(create.error) ? <p role="alert" className="mt-2 text-sm text-red-600">{errorMessage(create.error)}</p> : null}
           </Card>
         ) : null}
@@ -67,7 +95,7 @@ export function DeploymentsHome() {
                   <tr key={d.id} className="border-t border-slate-100">
                     <td className="py-2"><Link className="text-brand-600 underline" href={`/w/${workspace.slug}/deployments/${d.id}`}>{d.name}</Link></td>
                     <td><Badge value={STATUS_BADGE[d.status] ?? d.status} label={t(`statuses.${d.status}`)} /></td>
-                    <td className="text-xs">{d.modelLabel}</td>
+                    <td className="text-xs">{d.modelLabel} · {d.quantization}{d.replicas > 1 ? ` · ×${d.replicas}` : ""}</td>
                     <td className="font-mono text-xs">{d.url ?? "—"}</td>
                     <td className="text-xs text-slate-500">{format.relativeTime(d.updatedAt)}</td>
                   </tr>
@@ -76,6 +104,7 @@ export function DeploymentsHome() {
             </table>
           </Card>
         )}
+        <SplitsCard deployments={deployments.data ?? []} />
         {canEdit ? <ApiKeysCard /> : null}
       </div>
     </>

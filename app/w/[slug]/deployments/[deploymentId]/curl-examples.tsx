@@ -5,7 +5,7 @@ import { useState } from "react";
 import { Button, Card } from "../../../../_components/ui";
 
 /** Copyable examples for every endpoint; $M3_API_KEY stands for a key from the API keys card. */
-export function CurlExamples({ url, model }: { url: string; model: string }) {
+export function CurlExamples({ url, replicaUrl, model }: { url: string; replicaUrl: string; model: string }) {
   const t = useTranslations("deployments.api");
   const [copied, setCopied] = useState<string | null>(null);
   const examples = [
@@ -28,7 +28,7 @@ export function CurlExamples({ url, model }: { url: string; model: string }) {
             <pre className="overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100" data-testid={`curl-${e.id}`}>{curl(e.path, e.body)}</pre>
           </div>
         ))}
-        <p className="text-xs text-slate-500">{t("more", { health: `${url}/health`, metrics: `${url}/metrics` })}</p>
+        <p className="text-xs text-slate-500">{t("more", { health: `${replicaUrl}/health`, metrics: `${replicaUrl}/metrics` })}</p>
       </div>
     </Card>
   );

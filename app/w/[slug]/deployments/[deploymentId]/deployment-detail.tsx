@@ -2,13 +2,14 @@
 
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Badge, Button, Card, PageHeader, Select } from "../../../../_components/ui";
 import { useCan, useWorkspace } from "../../../../_components/workspace-context";
 import { useTRPC } from "../../../../_trpc/react";
+import { STATUS_BADGE } from "../deployments-home";
+import { AccuracyCard, type AccuracyCheckView } from "./accuracy-card";
 import { CurlExamples } from "./curl-examples";
-
-const STATUS_BADGE: Record<string, string> = { PENDING: "QUEUED", STARTING: "RUNNING", LIVE: "SUCCEEDED", FAILED: "FAILED", STOPPED: "CANCELLED" };
+import { ReplicasCard } from "./replicas-card";
 
 export function DeploymentDetail({ deploymentId }: { deploymentId: string }) {
   const t = useTranslations("deployments");
@@ -24,17 +25,22 @@ export function DeploymentDetail({ deploymentId }: { deploymentId: string }) {
   const rollback = useMutation(trpc.deployment.rollback.mutationOptions());
   const switchModel = useMutation(trpc.deployment.switchModel.mutationOptions());
   const feedback = useMutation(trpc.deployment.importFeedback.mutationOptions());
+  const [origin, setOrigin] = useState("");
+  useEffect(() => setOrigin(window.location.origin), []);
   const error = undeploy.error ?? redeploy.error ?? rollback.error ?? switchModel.error ?? feedback.error;
   if (deployment.error) return <p role="alert" className="text-sm text-red-600">{deployment.error.message}</p>;
   if (!deployment.data) return null;
   const d = deployment.data;
-  const running = d.status === "LIVE" || d.status === "STARTING" || d.status === "PENDING";
+  const running = d.status === "LIVE" || d.status === "STARTING" || d.status === "PENDING" || d.status === "AWAITING_APPROVAL";
+  // The stable URL: the web app's router balances it across the healthy replicas.
+  const balanced = origin ? `${origin}/api/deployments/${d.id}` : null;
   return (
     <>
       <PageHeader title={d.name} description={t("serving", { model: d.modelLabel })} actions={<span data-testid="deployment-status"><Badge value={STATUS_BADGE[d.status] ?? d.status} label={t(`statuses.${d.status}`)} /></span>} />
       <div className="space-y-6">
         <Card title={t("endpoint")}>
-          <p className="font-mono text-sm" data-testid="deployment-url">{d.url ?? "—"}</p>
+          <p className="text-xs text-slate-500">{t("balancedUrl")} · {t("precision")} {d.quantization}</p>
+          <p className="font-mono text-sm" data-testid="deployment-url">{balanced ? `${balanced}/v1` : "—"}</p>
           {d.statusMessage ? <p className="mt-1 text-xs text-slate-500">{d.statusMessage}</p> : null}
           {canEdit ? (
             <div className="mt-4 flex flex-wrap items-center gap-2">
@@ -50,7 +56,9 @@ export function DeploymentDetail({ deploymentId }: { deploymentId: string }) {
           {error ? <p role="alert" className="mt-2 text-sm text-red-600">{error.message}</p> : null}
           {feedback.data ? <p className="mt-2 text-sm text-slate-600">{t("feedbackQueued")}</p> : null}
         </Card>
-        {d.url ? <CurlExamples url={d.url} model={d.name} /> : null}
+        {d.quantization === "int8" ? <AccuracyCard deploymentId={d.id} modelDir={d.modelDir} check={d.accuracyCheck as AccuracyCheckView | null} /> : null}
+        <ReplicasCard replicas={d.replicaList} />
+        {d.url && d.status === "LIVE" && balanced ? <CurlExamples url={balanced} replicaUrl={d.url} model={d.name} /> : null}
         <Card title={t("logs")}>
           <pre className="max-h-72 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100" data-testid="deployment-logs">
             {d.logs.map((l) => `${new Date(l.createdAt).toISOString()} ${l.message}`).join("\n") || t("noLogs")}
