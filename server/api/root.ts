@@ -13,6 +13,7 @@ import { experimentRouter } from "./routers/experiment";
 import { modelRouter } from "./routers/model";
 import { evaluationRouter } from "./routers/evaluation";
 import { deploymentRouter } from "./routers/deployment";
+import { demoRouter } from "./routers/demo";
 import { commentRouter } from "./routers/comment";
 import { activityRouter } from "./routers/activity";
 import { glossaryRouter } from "./routers/glossary";
@@ -32,6 +33,7 @@ export const appRouter = createTRPCRouter({
   model: modelRouter,
   evaluation: evaluationRouter,
   deployment: deploymentRouter,
+  demo: demoRouter,
   comment: commentRouter,
   activity: activityRouter,
   glossary: glossaryRouter,

@@ -14,11 +14,12 @@ function slugify(name: string): string {
   return `${base || "ws"}-${randomBytes(3).toString("hex")}`;
 }
 
-export async function createWorkspace({ userId, name }: { userId: string; name: string }) {
+/** `demo` marks a workspace made by "Create demo workspace" (its audit row says so; the first-run checklist shows there). */
+export async function createWorkspace({ userId, name, demo = false }: { userId: string; name: string; demo?: boolean }) {
   return db.$transaction(async (tx) => {
     const workspace = await tx.workspace.create({ data: { name, slug: slugify(name) } });
     await tx.membership.create({ data: { workspaceId: workspace.id, userId, role: "OWNER" } });
-    await writeAudit(tx, { workspaceId: workspace.id, actorId: userId, action: "workspace.created", details: { name } });
+    await writeAudit(tx, { workspaceId: workspace.id, actorId: userId, action: "workspace.created", details: { name, ...(demo ? { demo: true } : {}) } });
     return workspace;
   });
 }
