@@ -27,7 +27,7 @@ export function parseNvidiaSmi(stdout: string, indices?: number[]): GpuSample[] 
  * The GPUs this worker's jobs can see: CUDA_VISIBLE_DEVICES when it lists indices (nvidia-smi numbers
  * every GPU of the host), otherwise all of them.
  */
-export function visibleGpuIndices(env: NodeJS.ProcessEnv = process.env): number[] | undefined {
+export function visibleGpuIndices(env: Record<string, string | undefined> = process.env): number[] | undefined {
   const v = env.CUDA_VISIBLE_DEVICES?.trim();
   if (!v || !/^\d+(,\d+)*$/.test(v)) return undefined;
   return v.split(",").map(Number);
@@ -36,7 +36,7 @@ export function visibleGpuIndices(env: NodeJS.ProcessEnv = process.env): number[
 export type GpuQuery = () => Promise<GpuSample[] | null>;
 
 /** Null when nvidia-smi is absent or fails (the caller stops asking after the first absence). */
-export function nvidiaSmiQuery(bin = "nvidia-smi", env: NodeJS.ProcessEnv = process.env): GpuQuery {
+export function nvidiaSmiQuery(bin = "nvidia-smi", env: Record<string, string | undefined> = process.env): GpuQuery {
   const indices = visibleGpuIndices(env);
   const args = ["--query-gpu=utilization.gpu,memory.used,memory.total", "--format=csv,noheader,nounits", ...(indices ? ["-i", indices.join(",")] : [])];
   return () => new Promise((resolve) => {

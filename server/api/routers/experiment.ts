@@ -3,7 +3,8 @@ import { createTRPCRouter, workspaceInput, workspaceProcedure } from "../trpc";
 import { cancelRun, cloneRun, createRun, createSweep, getRun, listRuns, metricSeries, resumeRun } from "../../services/experiments/runs";
 import { estimateForRun } from "../../services/experiments/estimate";
 import { compareRuns, compareInput, perQueryInput, perQueryView } from "../../services/experiments/compare";
-import { presetNames, sweepGridSchema, trainConfigOverrides } from "../../services/experiments/schema";
+import { presetNames, trainConfigOverrides } from "../../services/experiments/schema";
+import { sweepGridSchema } from "../../services/experiments/sweep";
 import { RUN_NOTE_MAX_CHARS, setRunNote } from "../../services/collaboration/comments";
 
 const runId = workspaceInput.extend({ experimentId: z.string().min(1) });

@@ -5,7 +5,8 @@ import { enqueueJob } from "../../jobs/enqueue";
 import { cancelJob } from "../jobs/jobs";
 import { writeAudit } from "../workspaces/audit";
 import { serializeBaseModel } from "../models/registry";
-import { expandGrid, resolveConfig, sweepGridSchema, trainConfigSchema, type PresetName, type TrainConfigInput } from "./schema";
+import { resolveConfig, trainConfigSchema, type PresetName, type TrainConfigInput } from "./schema";
+import { applyCombo, comboLabel, expandGrid, issueMessage, SweepError, validateGrid, type SweepGrid } from "./sweep";
 
 /**
  * Fine-tuning runs: create (from a preset + overrides), clone, sweep, cancel, resume, read.
@@ -76,23 +77,28 @@ export async function cloneRun({ workspaceId, userId, experimentId, name, config
   });
 }
 
-/** Every combination of the grid becomes one run of a new group. */
-export async function createSweep(r: NewRun & { grid: Record<string, Array<number | string | boolean>> }) {
-  const grid = sweepGridSchema.parse(r.grid);
-  const combos = expandGrid(grid);
-  for (const c of combos) {
-    try {
-      resolveConfig(r.preset, { ...r.config, ...c } as Partial<TrainConfigInput>);
-    } catch (e) {
-      throw new AppError("BAD_REQUEST", `Grid value ${JSON.stringify(c)} is invalid: ${(e as Error).message}`, "grid");
-    }
+/** Every combination of the grid (sweep.ts: ≤ MAX_SWEEP_RUNS, each value checked) becomes one run of a new group. */
+export async function createSweep(r: NewRun & { grid: SweepGrid }) {
+  const issues = validateGrid(r.grid);
+  if (issues.length) throw new AppError("BAD_REQUEST", issueMessage(issues[0]!), "grid");
+  let base;
+  try {
+    base = resolveConfig(r.preset, r.config ?? {});
+  } catch (e) {
+    throw new AppError("BAD_REQUEST", `Invalid configuration: ${(e as Error).message}`, "config");
   }
+  const configs = expandGrid(r.grid).map((c) => {
+    try {
+      return { combo: c, config: trainConfigSchema.parse(applyCombo(base, c)) };
+    } catch (e) {
+      throw new AppError("BAD_REQUEST", e instanceof SweepError ? e.message : `Grid value ${comboLabel(c)} is invalid: ${(e as Error).message}`, "grid");
+    }
+  });
   return db.$transaction(async (tx) => {
-    const group = await tx.experimentGroup.create({ data: { workspaceId: r.workspaceId, name: r.name, grid, createdById: r.userId } });
+    const group = await tx.experimentGroup.create({ data: { workspaceId: r.workspaceId, name: r.name, grid: r.grid, createdById: r.userId } });
     const runs = [];
-    for (const c of combos) {
-      const label = Object.entries(c).map(([k, v]) => `${k}=${v}`).join(" ");
-      runs.push(await insertRun(tx, { ...r, name: `${r.name} · ${label}`, groupId: group.id, config: { ...r.config, ...c } as Partial<TrainConfigInput> }));
+    for (const { combo, config } of configs) {
+      runs.push(await insertRun(tx, { ...r, name: `${r.name} · ${comboLabel(combo)}`, groupId: group.id, config }));
     }
     await writeAudit(tx, { workspaceId: r.workspaceId, actorId: r.userId, action: "run.created", details: { experimentId: runs[0]?.id, name: r.name, groupId: group.id, sweep: runs.length } });
     return { group, runs };

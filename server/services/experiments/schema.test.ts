@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { randomizationTest } from "../../lib/metrics/significance";
 import { mulberry32 } from "../../lib/metrics/rng";
 import { fastRandomizationTest } from "./compare";
-import { estimateRun, expandGrid, PRESETS, resolveConfig, toTrainerConfig, trainConfigOverrides, trainConfigSchema } from "./schema";
+import { estimateRun, PRESETS, resolveConfig, toTrainerConfig, trainConfigOverrides, trainConfigSchema } from "./schema";
+import { expandGrid } from "./sweep";
 
 describe("run config schema", () => {
   it("presets resolve to valid configs and map to the trainer's snake_case fields", () => {

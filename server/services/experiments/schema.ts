@@ -99,17 +99,7 @@ export function toTrainerConfig(c: TrainConfig): Record<string, unknown> {
   return out;
 }
 
-/** Sweep grid: field name → values; every combination becomes a run of the group. */
-export const sweepGridSchema = z
-  .record(z.string(), z.array(z.union([z.number(), z.string(), z.boolean()])).min(1).max(20))
-  .refine((g) => Object.keys(g).length >= 1 && Object.keys(g).length <= 5, { message: "1 to 5 swept fields" })
-  .refine((g) => Object.values(g).reduce((n, v) => n * v.length, 1) <= 64, { message: "at most 64 runs per sweep" });
-
-export function expandGrid(grid: Record<string, Array<number | string | boolean>>): Array<Record<string, number | string | boolean>> {
-  let combos: Array<Record<string, number | string | boolean>> = [{}];
-  for (const [key, values] of Object.entries(grid)) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
-  return combos;
-}
+// Sweep grids (fields × values, cartesian product, capped): sweep.ts.
 
 // ---- Estimate ------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import { useCan, useWorkspace } from "../../../../_components/workspace-context"
 import { errorMessage } from "../../../../_trpc/errors";
 import { useTRPC } from "../../../../_trpc/react";
 import { LineChart } from "../_components/line-chart";
+import { ResourceCharts } from "./resource-charts";
 import { CommentsPanel } from "../_components/comments-panel";
 import { RunNote } from "./run-note";
 
@@ -79,6 +80,7 @@ export function RunDetail({ experimentId }: { experimentId: string }) {
           return <LineChart key={c.key} title={t(`charts.${c.key}`)} series={s} testId={`chart-${c.key}`} />;
         })}
       </div>
+      <ResourceCharts series={series} />
       <Card title={t("checkpoints")}>
         <table className="w-full text-left text-sm" data-testid="checkpoints">
           <thead className="text-xs uppercase text-slate-500">

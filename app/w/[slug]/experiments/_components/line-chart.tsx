@@ -8,7 +8,8 @@ export interface ChartSeries {
 
 const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#4d7c0f", "#be185d", "#475569", "#a16207"];
 
-export function LineChart({ title, series, height = 160, testId }: { title: string; series: ChartSeries[]; height?: number; testId?: string }) {
+/** `xUnit` is appended to the x-axis labels (e.g. " s" for series over seconds instead of steps). */
+export function LineChart({ title, series, height = 160, testId, xUnit = "" }: { title: string; series: ChartSeries[]; height?: number; testId?: string; xUnit?: string }) {
   const width = 420;
   const pad = { l: 44, r: 8, t: 8, b: 20 };
   const all = series.flatMap((s) => s.points);
@@ -29,8 +30,8 @@ export function LineChart({ title, series, height = 160, testId }: { title: stri
         <line x1={pad.l} x2={pad.l} y1={pad.t} y2={height - pad.b} stroke="#cbd5e1" />
         <text x={pad.l - 4} y={pad.t + 8} fontSize="9" textAnchor="end" fill="#64748b">{fmt(y1)}</text>
         <text x={pad.l - 4} y={height - pad.b} fontSize="9" textAnchor="end" fill="#64748b">{fmt(y0)}</text>
-        <text x={pad.l} y={height - 4} fontSize="9" fill="#64748b">{x0}</text>
-        <text x={width - pad.r} y={height - 4} fontSize="9" textAnchor="end" fill="#64748b">{x1}</text>
+        <text x={pad.l} y={height - 4} fontSize="9" fill="#64748b">{x0}{xUnit}</text>
+        <text x={width - pad.r} y={height - 4} fontSize="9" textAnchor="end" fill="#64748b">{x1}{xUnit}</text>
         {series.map((s, i) => (
           <polyline
             key={s.label}

@@ -9,6 +9,7 @@ import { Button, Card, Field, Input, PageHeader, Select } from "../../../../_com
 import { useWorkspace } from "../../../../_components/workspace-context";
 import { errorMessage, fieldErrors } from "../../../../_trpc/errors";
 import { useTRPC } from "../../../../_trpc/react";
+import { SweepGrid, type SweepState } from "./sweep-grid";
 
 type FieldKind = "number" | "boolean" | "enum";
 /** The advanced form: every trainer hyperparameter, described from the shared zod schema's shape. */
@@ -44,8 +45,7 @@ export function NewRunForm({ cloneFrom }: { cloneFrom: string | null }) {
   const [loraOn, setLoraOn] = useState(true);
   const [gpuMemoryGb, setGpuMemoryGb] = useState(24);
   const [sweepOn, setSweepOn] = useState(false);
-  const [sweepField, setSweepField] = useState<string>("learningRate");
-  const [sweepValues, setSweepValues] = useState("1e-5, 2e-5");
+  const [sweepGrid, setSweepGrid] = useState<SweepState>({ grid: {}, valid: false });
 
   const trainVersions = (datasets.data ?? []).filter((d) => (d.kind === "TRAINING" || d.kind === "RAG_LOG") && d.latest);
   const evalVersions = (datasets.data ?? []).filter((d) => d.kind === "EVALUATION" && d.latest);
@@ -92,10 +92,8 @@ export function NewRunForm({ cloneFrom }: { cloneFrom: string | null }) {
   const set = (key: string, v: unknown) => setOverrides((o) => ({ ...o, [key]: v }));
   const submit = () => {
     const input = { workspaceId: workspace.id, name, baseModelId, trainVersionId, evalVersionId: evalVersionId || null, preset, config: merged };
-    if (sweepOn) {
-      const vals = sweepValues.split(",").map((s) => s.trim()).filter(Boolean).map((s) => (s === "true" ? true : s === "false" ? false : Number.isNaN(Number(s)) ? s : Number(s)));
-      sweep.mutate({ ...input, grid: { [sweepField]: vals } });
-    } else create.mutate(input);
+    if (sweepOn) sweep.mutate({ ...input, grid: sweepGrid.grid });
+    else create.mutate(input);
   };
 
   return (
@@ -181,15 +179,10 @@ export function NewRunForm({ cloneFrom }: { cloneFrom: string | null }) {
         </Card>
         <Card title={t("sweep")}>
           <label className="flex items-center gap-2 text-sm"><input type="checkbox" checked={sweepOn} onChange={(e) => setSweepOn(e.target.checked)} /> {t("sweepHelp")}</label>
-          {sweepOn ? (
-            <div className="mt-2 flex gap-2">
-              <Select value={sweepField} onChange={(e) => setSweepField(e.target.value)}>{ADVANCED.filter((f) => f.kind === "number").map((f) => <option key={f.key} value={f.key}>{t(`fields.${f.key}`)}</option>)}</Select>
-              <Input value={sweepValues} onChange={(e) => setSweepValues(e.target.value)} aria-label={t("sweepValues")} />
-            </div>
-          ) : null}
+          {sweepOn ? <SweepGrid loraOn={loraOn} serverError={errorMessage(sweep.error) ? undefined : serverErrors.grid} onChange={setSweepGrid} /> : null}
         </Card>
         {errorMessage(create.error ?? sweep.error) ? <p className="text-sm text-red-600" role="alert">{errorMessage(create.error ?? sweep.error)}</p> : null}
-        <Button type="submit" disabled={create.isPending || sweep.isPending || !parsed.success} data-testid="queue-run">{sweepOn ? t("queueSweep") : t("queueRun")}</Button>
+        <Button type="submit" disabled={create.isPending || sweep.isPending || !parsed.success || (sweepOn && !sweepGrid.valid)} data-testid="queue-run">{sweepOn ? t("queueSweep") : t("queueRun")}</Button>
       </form>
     </>
   );
