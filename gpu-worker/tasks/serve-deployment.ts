@@ -78,7 +78,7 @@ export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId,
         ? `parity probe failed: ${parity.maxAbs.toExponential(2)} > ${rule.limit}`
         : `parity probe failed: cosine ${parity.minCosine.toFixed(5)} < ${rule.limit} (${precision})`);
     }
-    const parityMessage = rule.kind === "maxAbs" ? `parity ${parity.maxAbs.toExponential(1)}` : `parity cosine ${parity.minCosine.toFixed(4)} (${precision})`;
+    const parityMessage = rule.kind === "maxAbs" ? `parity ${parity.maxAbs.toExponential(1)}` : `parity cosine ${parity.minCosine.toFixed(5)} (${precision})`;
     const beat = async () => {
       const ok = await fetch(`${server!.url}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
       if (ok) await setReplica({ healthAt: new Date() }).catch(() => undefined);
