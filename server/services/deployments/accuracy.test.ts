@@ -1,0 +1,46 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { db } from "../../db";
+import { callerFor, createUser, createWorkspaceWith } from "../../testing/factories";
+import type { AccuracyCheck } from "./accuracy";
+
+/** Go live on an int8 deployment: refused while measuring, needs "I accept" above a 2% nDCG@10 drop, once only. */
+let ownerId: string;
+let workspaceId: string;
+
+beforeAll(async () => {
+  ownerId = (await createUser()).id;
+  workspaceId = (await createWorkspaceWith([{ userId: ownerId, role: "OWNER" }])).id;
+});
+
+async function deploymentWith(check: Partial<AccuracyCheck> | null) {
+  const modelDir = "/models/x";
+  return db.deployment.create({
+    data: {
+      workspaceId, name: "q", modelDir, modelLabel: "x", quantization: "int8", createdById: ownerId, status: "AWAITING_APPROVAL",
+      accuracyCheck: check ? ({ modelDir, evalVersionId: "v", jobId: "j", startedAt: new Date().toISOString(), ...check } as object) : undefined,
+    },
+  });
+}
+
+const metrics = (ndcg: number, mrr: number) => ({ "ndcg@10": ndcg, "mrr@10": mrr });
+
+describe("goLive", () => {
+  it("refuses while the check runs, asks to acknowledge a large drop, approves once", async () => {
+    const owner = callerFor(ownerId);
+    const running = await deploymentWith({ status: "running" });
+    await expect(owner.deployment.goLive({ workspaceId, deploymentId: running.id })).rejects.toThrow(/not finished/);
+
+    const big = await deploymentWith({ status: "done", fp32: metrics(0.4, 0.3), int8: metrics(0.38, 0.29), deltaPct: metrics(-5, -3.3) });
+    await expect(owner.deployment.goLive({ workspaceId, deploymentId: big.id })).rejects.toThrow(/loses 5\.0% nDCG@10/);
+    await owner.deployment.goLive({ workspaceId, deploymentId: big.id, acknowledgeDrop: true });
+    const approved = (await db.deployment.findUniqueOrThrow({ where: { id: big.id } })).accuracyCheck as unknown as AccuracyCheck;
+    expect(approved.approvedById).toBe(ownerId);
+    await expect(owner.deployment.goLive({ workspaceId, deploymentId: big.id, acknowledgeDrop: true })).rejects.toThrow(/already live/);
+
+    const small = await deploymentWith({ status: "done", fp32: metrics(0.4, 0.3), int8: metrics(0.398, 0.3), deltaPct: metrics(-0.5, 0) });
+    await owner.deployment.goLive({ workspaceId, deploymentId: small.id });
+
+    const unknown = await deploymentWith({ status: "skipped", reason: "no evaluation version" });
+    await expect(owner.deployment.goLive({ workspaceId, deploymentId: unknown.id })).rejects.toThrow(/unknown/);
+  });
+});
