@@ -43,7 +43,7 @@ export function parseMapping(spec: string | undefined): ColumnMapping | undefine
   return mapping as ColumnMapping;
 }
 
-export function parseDemoArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): DemoOptions {
+export function parseDemoArgs(argv: string[], env: Record<string, string | undefined> = process.env): DemoOptions {
   let values;
   try {
     ({ values } = parseArgs({

@@ -36,6 +36,12 @@ async function request(url: string, init?: RequestInit): Promise<Response> {
   }
 }
 
+/** Fails with a clear message when nothing answers at baseUrl (before any tRPC call would say only "fetch failed"). */
+export async function checkPlatform(baseUrl: string) {
+  const res = await request(`${baseUrl}/api/auth/csrf`);
+  if (!res.ok) throw new Error(`${baseUrl} does not look like M3 Studio (GET /api/auth/csrf answered ${res.status})`);
+}
+
 /** Signs in with next-auth's credentials provider; null when the credentials are refused. */
 export async function signIn(baseUrl: string, email: string, password: string): Promise<CookieJar | null> {
   const jar = new CookieJar();

@@ -5,7 +5,7 @@ import path from "node:path";
 import { writeDemoFiles, type DemoPlan, type PlannedImport } from "../../server/services/demo/demo-files";
 import { sharedDataDir } from "../../server/services/demo/shared-data";
 import type { DemoOptions } from "./args";
-import { apiClient, apiErrorMessage, signIn, uploadFile, type Api, type CookieJar } from "./client";
+import { apiClient, apiErrorMessage, checkPlatform, signIn, uploadFile, type Api, type CookieJar } from "./client";
 import { buildTable, tunedWins, type DemoTable } from "./table";
 
 /**
@@ -126,6 +126,7 @@ export async function runDemo(o: DemoOptions, r: Reporter): Promise<DemoResult> 
 
   // 1. Account: the given one, or a new demo user (its password is kept in a 0600 file, never printed).
   const { jar, api, email, credentialsFile } = await step("sign in", r, timings, async () => {
+    await checkPlatform(o.url);
     let email = o.email;
     let password = o.password;
     let credentialsFile: string | null = null;
