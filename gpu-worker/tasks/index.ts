@@ -10,6 +10,7 @@ import { runEvaluateSubjects } from "./evaluate-subjects";
 import { runServeDeployment } from "./serve-deployment";
 import { runMineVersion } from "./mine-version";
 import { runMineNegatives } from "./mine-negatives";
+import { runMergeCheckpoint } from "./merge-checkpoint";
 
 /** Handler per job type. A type without a handler here is never claimed by this worker. */
 export const handlers: Record<string, JobHandler<any>> = {
@@ -25,4 +26,5 @@ export const handlers: Record<string, JobHandler<any>> = {
   serve_deployment_gpu: runServeDeployment,
   mine_version_negatives: runMineVersion,
   mine_negatives: runMineNegatives,
+  merge_checkpoint: runMergeCheckpoint,
 };

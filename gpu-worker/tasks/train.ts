@@ -173,7 +173,7 @@ async function evaluateGeneral(ctx: JobContext<TrainPayload>, run: Run, baseMode
   const bestId = (await loadRunForTraining(run.id))?.run.bestCheckpointId ?? null;
   const picked = checkpoints.filter((ck, i) => ck.id === bestId || i === checkpoints.length - 1);
   const subjects: Subject[] = [{ kind: "base", id: baseModel.id, label: baseModel.name }, ...picked.map((ck) => ({ kind: "checkpoint" as const, id: ck.id, label: `step-${ck.step}` }))];
-  await updateRunProgress(run.id, { phase: "evaluating (general domain)" });
+  await updateRunProgress(run.id, { phase: "evaluatingGeneral" });
   const evaluation = await createEvaluationRow({ workspaceId: run.workspaceId, name: `${run.name} · general`, evalVersionId: versionId, subjects, modes, experimentId: run.id, userId: run.createdById });
   try {
     const results = await evaluateSubjects({

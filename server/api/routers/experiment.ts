@@ -3,8 +3,9 @@ import { createTRPCRouter, workspaceInput, workspaceProcedure } from "../trpc";
 import { cancelRun, cloneRun, createRun, createSweep, getRun, listRuns, metricSeries, resumeRun } from "../../services/experiments/runs";
 import { estimateForRun } from "../../services/experiments/estimate";
 import { compareRuns, compareInput, perQueryInput, perQueryView } from "../../services/experiments/compare";
-import { presetNames, trainConfigOverrides } from "../../services/experiments/schema";
+import { generalEvalVersionField, mergeWeightSchema, presetNames, trainConfigOverrides } from "../../services/experiments/schema";
 import { sweepGridSchema } from "../../services/experiments/sweep";
+import { mergeWithBase } from "../../services/experiments/merges";
 import { RUN_NOTE_MAX_CHARS, setRunNote } from "../../services/collaboration/comments";
 
 const runId = workspaceInput.extend({ experimentId: z.string().min(1) });
@@ -14,6 +15,7 @@ const newRunInput = workspaceInput.extend({
   baseModelId: z.string().min(1, "Pick a base model"),
   trainVersionId: z.string().min(1, "Pick a training version"),
   evalVersionId: z.string().min(1).nullable().optional(),
+  generalEvalVersionId: generalEvalVersionField,
   preset: z.enum(presetNames),
   config: configOverrides.default({}),
   bestMetric: z.string().regex(/^(dense|sparse|colbert|hybrid):[\w@]+$/).default("dense:ndcg@10"),
@@ -42,4 +44,8 @@ export const experimentRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => setRunNote({ ...input, userId: ctx.userId })),
   compare: workspaceProcedure("VIEWER").input(compareInput).query(({ input }) => compareRuns(input)),
   perQuery: workspaceProcedure("VIEWER").input(perQueryInput).query(({ input }) => perQueryView(input)),
+  /** Merge a checkpoint with the run's base model at weight W (a new checkpoint, then evaluated). */
+  merge: workspaceProcedure("EDITOR")
+    .input(workspaceInput.extend({ checkpointId: z.string().min(1), weight: mergeWeightSchema }))
+    .mutation(({ ctx, input }) => mergeWithBase({ ...input, userId: ctx.userId })),
 });

@@ -10,9 +10,10 @@ import { evaluateSubjectsJob } from "./evaluate-subjects";
 import { serveDeploymentGpuJob, serveDeploymentJob } from "./serve-deployment";
 import { mineVersionJob } from "./mine-version";
 import { mineNegativesJob } from "./mine-negatives";
+import { mergeCheckpointJob } from "./merge-checkpoint";
 
 /** Every job type the platform knows. A worker runs those whose `requires` it satisfies. */
-export const jobDefinitions: JobDefinition<any>[] = [noopJob, sleepJob, importDatasetJob, datasetQualityJob, synthesizeJob, serveDeploymentJob, serveDeploymentGpuJob, trainJob, evaluateJob, evaluateSubjectsJob, mineVersionJob, mineNegativesJob];
+export const jobDefinitions: JobDefinition<any>[] = [noopJob, sleepJob, importDatasetJob, datasetQualityJob, synthesizeJob, serveDeploymentJob, serveDeploymentGpuJob, trainJob, evaluateJob, evaluateSubjectsJob, mineVersionJob, mineNegativesJob, mergeCheckpointJob];
 
 export function getJobDefinition(type: string): JobDefinition<unknown> | undefined {
   return jobDefinitions.find((d) => d.type === type);

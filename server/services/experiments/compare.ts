@@ -3,6 +3,7 @@ import { db } from "../../db";
 import { AppError } from "../../lib/app-error";
 import { mulberry32 } from "../../lib/metrics/rng";
 import { latestResults, type PerQuery, type SubjectKind } from "./evaluations";
+import { forgettingSection } from "./forgetting";
 import { metricSeries } from "./runs";
 
 /**
@@ -16,6 +17,8 @@ export const compareInput = z.object({
   workspaceId: z.string().min(1),
   subjects: z.array(subjectKey).min(1).max(12),
   evalVersionId: z.string().min(1).optional(),
+  /** General-domain version for the forgetting guard; defaults to the first run's. */
+  generalVersionId: z.string().min(1).optional(),
   maxPoints: z.number().int().min(10).max(2000).default(300),
   /** p-values are computed for this mode only (the one on screen); null = every mode. */
   pMode: z.enum(["dense", "sparse", "colbert", "hybrid", "rrf"]).nullable().default("dense"),
@@ -94,6 +97,8 @@ interface Resolved {
   experimentId: string | null;
   config: Record<string, unknown> | null;
   evalVersionId: string | null;
+  baseModelId: string | null;
+  generalEvalVersionId: string | null;
 }
 
 export async function resolveSubjects(workspaceId: string, keys: string[]): Promise<Resolved[]> {
@@ -103,7 +108,7 @@ export async function resolveSubjects(workspaceId: string, keys: string[]): Prom
     if (kind === "base") {
       const m = await db.baseModel.findFirst({ where: { id, workspaceId } });
       if (!m) throw new AppError("NOT_FOUND", `Model ${id} not found.`, "subjects");
-      out.push({ key, kind: "base", id, label: m.name, experimentId: null, config: { baseModel: m.name }, evalVersionId: null });
+      out.push({ key, kind: "base", id, label: m.name, experimentId: null, config: { baseModel: m.name }, evalVersionId: null, baseModelId: m.id, generalEvalVersionId: null });
       continue;
     }
     let ckpt;
@@ -117,12 +122,16 @@ export async function resolveSubjects(workspaceId: string, keys: string[]): Prom
     } else {
       ckpt = await db.checkpoint.findFirst({ where: { id, workspaceId } });
       if (!ckpt) throw new AppError("NOT_FOUND", `Checkpoint ${id} not found.`, "subjects");
-      run = ckpt.experimentId ? await db.experiment.findUnique({ where: { id: ckpt.experimentId } }) : null;
+      // A merge with the base has no run of its own: it belongs to its tuned source's run.
+      const runId = ckpt.experimentId ?? (ckpt.sourceCheckpointId ? (await db.checkpoint.findUnique({ where: { id: ckpt.sourceCheckpointId } }))?.experimentId : null);
+      run = runId ? await db.experiment.findUnique({ where: { id: runId } }) : null;
     }
-    const name = run ? `${run.name}${ckpt ? ` @${ckpt.step}` : ""}` : `step-${ckpt?.step}`;
+    const merged = ckpt?.mergeWeight != null ? ` ⊕ base (W=${ckpt.mergeWeight})` : "";
+    const name = run ? `${run.name}${ckpt ? ` @${ckpt.step}` : ""}${merged}` : `step-${ckpt?.step}${merged}`;
     out.push({
       key, kind: "checkpoint", id: ckpt?.id ?? `none-${id}`, label: name, experimentId: run?.id ?? null,
       config: run ? { preset: run.preset, ...(run.config as Record<string, unknown>) } : null, evalVersionId: run?.evalVersionId ?? null,
+      baseModelId: run?.baseModelId ?? null, generalEvalVersionId: run?.generalEvalVersionId ?? null,
     });
   }
   return out;
@@ -136,7 +145,7 @@ function aligned(a: PerQuery, b: PerQuery, metric: string): [number[], number[]]
   return [va, a.ids.map((q) => { const i = idx.get(q); return i === undefined ? 0 : (vb[i] ?? 0); })];
 }
 
-export async function compareRuns({ workspaceId, subjects: keys, evalVersionId, maxPoints, pMode }: z.infer<typeof compareInput>) {
+export async function compareRuns({ workspaceId, subjects: keys, evalVersionId, generalVersionId, maxPoints, pMode }: z.infer<typeof compareInput>) {
   const subjects = await resolveSubjects(workspaceId, keys);
   const versionId = evalVersionId ?? subjects.find((s) => s.evalVersionId)?.evalVersionId ?? null;
   const results = versionId ? await latestResults(versionId, subjects.map((s) => ({ kind: s.kind, id: s.id }))) : [];
@@ -198,10 +207,12 @@ export async function compareRuns({ workspaceId, subjects: keys, evalVersionId, 
     return pr ?? null;
   });
   const queryCount = results[0] ? (results[0].perQuery as unknown as PerQuery).ids.length : 0;
+  const generalId = generalVersionId ?? subjects.find((s) => s.generalEvalVersionId)?.generalEvalVersionId ?? null;
+  const forgetting = await forgettingSection({ workspaceId, subjects, domainVersionId: versionId, generalVersionId: generalId && generalId !== versionId ? generalId : null });
   return {
     evalVersionId: versionId,
     subjects: subjects.map((s, i) => ({ key: s.key, kind: s.kind, id: s.id, label: s.label, experimentId: s.experimentId, evaluated: modes.some((m) => !!find(s, m)), index: i })),
-    modes, table, configDiff, curves, errorAnalysis, projections, queryCount, permutations: PERMUTATIONS,
+    modes, table, configDiff, curves, errorAnalysis, projections, queryCount, permutations: PERMUTATIONS, forgetting,
   };
 }
 

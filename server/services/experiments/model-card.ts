@@ -9,7 +9,10 @@ import { latestResults } from "./evaluations";
 export async function modelCard({ workspaceId, checkpointId }: { workspaceId: string; checkpointId: string }) {
   const ckpt = await db.checkpoint.findFirst({ where: { id: checkpointId, workspaceId } });
   if (!ckpt) throw new AppError("NOT_FOUND", "Checkpoint not found.", "checkpointId");
-  const run = ckpt.experimentId ? await db.experiment.findUnique({ where: { id: ckpt.experimentId } }) : null;
+  // A merge with the base belongs to its tuned source's run.
+  const source = !ckpt.experimentId && ckpt.sourceCheckpointId ? await db.checkpoint.findUnique({ where: { id: ckpt.sourceCheckpointId } }) : null;
+  const runId = ckpt.experimentId ?? source?.experimentId ?? null;
+  const run = runId ? await db.experiment.findUnique({ where: { id: runId } }) : null;
   const base = run ? await db.baseModel.findUnique({ where: { id: run.baseModelId } }) : null;
   const version = async (id: string | null | undefined) => {
     if (!id) return "—";
@@ -19,13 +22,14 @@ export async function modelCard({ workspaceId, checkpointId }: { workspaceId: st
   const job = run?.jobId ? await db.job.findUnique({ where: { id: run.jobId }, select: { lockedBy: true } }) : null;
   const worker = job?.lockedBy ? await db.worker.findUnique({ where: { id: job.lockedBy }, select: { host: true, capabilities: true } }) : null;
   const lines: string[] = [];
-  lines.push(`# ${run?.name ?? "checkpoint"} — step ${ckpt.step}`, "");
+  lines.push(`# ${run?.name ?? "checkpoint"} — step ${ckpt.step}${ckpt.mergeWeight != null ? ` ⊕ base (W = ${ckpt.mergeWeight})` : ""}`, "");
   lines.push("BGE-M3 (dense + sparse + ColBERT) fine-tuned with M3 Studio. Loadable with FlagEmbedding's `BGEM3FlagModel` and transformers.", "");
   lines.push("## Lineage", "");
   lines.push(`- Base model: ${base ? `${base.name} (${base.architecture}, ${base.dim} dims, ${base.layers} layers)` : "—"}`);
   lines.push(`- Training data: ${await version(run?.trainVersionId)}`);
   lines.push(`- Evaluation data: ${await version(run?.evalVersionId)}`);
   lines.push(`- Run: ${run?.id ?? "—"} (preset ${run?.preset ?? "—"}), checkpoint step ${ckpt.step}${ckpt.isBest ? " — best of the run" : ""}`);
+  if (ckpt.mergeWeight != null) lines.push(`- Merged with the base (LM-Cocktail): ${ckpt.mergeWeight}·tuned (step ${source?.step ?? ckpt.step}) + ${Math.round((1 - ckpt.mergeWeight) * 1000) / 1000}·base, encoder and sparse/ColBERT heads`);
   if (ckpt.tags.length || ckpt.aliases.length) lines.push(`- Tags: ${[...ckpt.tags, ...ckpt.aliases.map((a) => `@${a}`)].join(", ")}`);
   lines.push("", "## Hyperparameters", "", "| parameter | value |", "|---|---|");
   for (const [k, v] of Object.entries((run?.config ?? {}) as Record<string, unknown>)) lines.push(`| ${k} | ${JSON.stringify(v)} |`);

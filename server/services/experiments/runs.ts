@@ -5,6 +5,7 @@ import { enqueueJob } from "../../jobs/enqueue";
 import { cancelJob } from "../jobs/jobs";
 import { writeAudit } from "../workspaces/audit";
 import { serializeBaseModel } from "../models/registry";
+import { runMerges } from "./merges";
 import { resolveConfig, trainConfigSchema, type PresetName, type TrainConfigInput } from "./schema";
 import { applyCombo, comboLabel, expandGrid, issueMessage, SweepError, validateGrid, type SweepGrid } from "./sweep";
 
@@ -19,6 +20,8 @@ export interface NewRun {
   baseModelId: string;
   trainVersionId: string;
   evalVersionId?: string | null;
+  /** Forgetting guard: a general-domain evaluation version scored beside `evalVersionId`. */
+  generalEvalVersionId?: string | null;
   preset: PresetName;
   config?: Partial<TrainConfigInput>;
   bestMetric?: string;
@@ -38,6 +41,11 @@ async function checkInputs(tx: DbOrTx, r: NewRun) {
     const ev = await tx.datasetVersion.findFirst({ where: { id: r.evalVersionId, workspaceId: r.workspaceId }, include: { dataset: { select: { kind: true } } } });
     if (!ev || ev.dataset.kind !== "EVALUATION") throw new AppError("BAD_REQUEST", "Pick a version of an evaluation dataset.", "evalVersionId");
   }
+  if (r.generalEvalVersionId) {
+    if (r.generalEvalVersionId === r.evalVersionId) throw new AppError("BAD_REQUEST", "The general-domain set must differ from the domain evaluation set.", "generalEvalVersionId");
+    const gv = await tx.datasetVersion.findFirst({ where: { id: r.generalEvalVersionId, workspaceId: r.workspaceId }, include: { dataset: { select: { kind: true } } } });
+    if (!gv || gv.dataset.kind !== "EVALUATION") throw new AppError("BAD_REQUEST", "Pick a version of an evaluation dataset for the general-domain set.", "generalEvalVersionId");
+  }
 }
 
 async function insertRun(tx: DbOrTx, r: NewRun) {
@@ -53,7 +61,7 @@ async function insertRun(tx: DbOrTx, r: NewRun) {
     data: {
       id, workspaceId: r.workspaceId, name: r.name, groupId: r.groupId ?? null, clonedFromId: r.clonedFromId ?? null,
       baseModelId: r.baseModelId, trainVersionId: r.trainVersionId, evalVersionId: r.evalVersionId ?? null,
-      preset: r.preset, config, bestMetric: r.bestMetric ?? "dense:ndcg@10", outputDir: `experiments/${id}`, createdById: r.userId,
+      generalEvalVersionId: r.generalEvalVersionId ?? null, preset: r.preset, config, bestMetric: r.bestMetric ?? "dense:ndcg@10", outputDir: `experiments/${id}`, createdById: r.userId,
     },
   });
   const job = await enqueueJob({ type: "train", workspaceId: r.workspaceId, payload: { workspaceId: r.workspaceId, experimentId: id, config } }, tx);
@@ -73,7 +81,7 @@ export async function cloneRun({ workspaceId, userId, experimentId, name, config
   const base = trainConfigSchema.parse(src.config);
   return createRun({
     workspaceId, userId, name: name ?? `${src.name} (clone)`, baseModelId: src.baseModelId, trainVersionId: src.trainVersionId,
-    evalVersionId: src.evalVersionId, preset: "custom", config: { ...base, ...config }, bestMetric: src.bestMetric, clonedFromId: src.id,
+    evalVersionId: src.evalVersionId, generalEvalVersionId: src.generalEvalVersionId, preset: "custom", config: { ...base, ...config }, bestMetric: src.bestMetric, clonedFromId: src.id,
   });
 }
 
@@ -180,8 +188,12 @@ export async function getRun({ workspaceId, experimentId }: { workspaceId: strin
   ]);
   let worker = null;
   if (job?.lockedBy) worker = await db.worker.findUnique({ where: { id: job.lockedBy }, select: { id: true, host: true, capabilities: true } });
+  const generalEvalVersion = run.generalEvalVersionId
+    ? await db.datasetVersion.findUnique({ where: { id: run.generalEvalVersionId }, select: { id: true, number: true, rowCount: true, dataset: { select: { id: true, name: true } } } })
+    : null;
+  const merges = await runMerges({ workspaceId, checkpointIds: checkpoints.map((c) => c.id), evalVersionId: run.evalVersionId, generalEvalVersionId: run.generalEvalVersionId });
   return {
-    run, baseModel: baseModel ? serializeBaseModel(baseModel) : null, checkpoints, trainVersion, evalVersion, job, worker, evaluations,
+    run, baseModel: baseModel ? serializeBaseModel(baseModel) : null, checkpoints, trainVersion, evalVersion, generalEvalVersion, merges, job, worker, evaluations,
     logs: logs.reverse().map((l) => ({ id: String(l.id), level: l.level, message: l.message, createdAt: l.createdAt })),
   };
 }

@@ -52,6 +52,19 @@ export const trainConfigSchema = z
   })
   .strict();
 
+/**
+ * Forgetting guard: an optional general-domain evaluation version scored beside the run's domain evaluation
+ * version, so a comparison shows domain gain and general loss together. It names a version id (a run column,
+ * not a trainer field); the new-run form, tRPC input and the service share this field.
+ */
+export const generalEvalVersionField = z.string().min(1).nullable().optional();
+/** A relative drop of general-domain nDCG@10 below the base beyond this share is flagged as forgetting. */
+export const FORGETTING_THRESHOLD = 0.02;
+
+/** Merge with base (LM-Cocktail): the tuned checkpoint's weight W in W·tuned + (1−W)·base. */
+export const mergeWeightSchema = z.number().min(0, "between 0 and 1").max(1, "between 0 and 1");
+export const DEFAULT_MERGE_WEIGHT = 0.5;
+
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 

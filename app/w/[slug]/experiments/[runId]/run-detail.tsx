@@ -12,6 +12,7 @@ import { LineChart } from "../_components/line-chart";
 import { ResourceCharts } from "./resource-charts";
 import { CommentsPanel } from "../_components/comments-panel";
 import { RunNote } from "./run-note";
+import { MergeControl, MergedCheckpoints } from "./merge-panel";
 
 const CHARTS: Array<{ key: string; series: string[] }> = [
   { key: "loss", series: ["loss", "loss_dense", "loss_sparse", "loss_colbert", "loss_ensemble"] },
@@ -37,16 +38,16 @@ export function RunDetail({ experimentId }: { experimentId: string }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const input = { workspaceId: workspace.id, experimentId };
-  const detail = useQuery({ ...trpc.experiment.get.queryOptions(input), refetchInterval: (q) => (q.state.data && ["QUEUED", "RUNNING"].includes(q.state.data.run.status) ? 1500 : 10_000) });
+  const detail = useQuery({ ...trpc.experiment.get.queryOptions(input), refetchInterval: (q) => (q.state.data && (["QUEUED", "RUNNING"].includes(q.state.data.run.status) || q.state.data.merges.pending.some((p) => p.status !== "FAILED")) ? 1500 : 10_000) });
   const live = detail.data ? ["QUEUED", "RUNNING"].includes(detail.data.run.status) : true;
   const metrics = useQuery({ ...trpc.experiment.metrics.queryOptions({ workspaceId: workspace.id, experimentIds: [experimentId] }), refetchInterval: live ? 2000 : false });
   const refresh = () => void qc.invalidateQueries({ queryKey: trpc.experiment.get.queryKey(input) });
   const cancel = useMutation(trpc.experiment.cancel.mutationOptions({ onSuccess: refresh }));
   const resume = useMutation(trpc.experiment.resume.mutationOptions({ onSuccess: refresh }));
   if (!detail.data) return <p className="text-sm text-slate-500">{t("loading")}</p>;
-  const { run, checkpoints, baseModel, logs, job, worker, trainVersion, evalVersion } = detail.data;
+  const { run, checkpoints, baseModel, logs, job, worker, trainVersion, evalVersion, generalEvalVersion, merges } = detail.data;
   const series = new Map((metrics.data ?? []).map((s) => [s.name, s.points]));
-  const compareHref = `/w/${workspace.slug}/experiments/compare?s=${encodeURIComponent([`base:${run.baseModelId}`, ...checkpoints.map((c) => `ckpt:${c.id}`)].join(","))}`;
+  const compareHref = `/w/${workspace.slug}/experiments/compare?s=${encodeURIComponent([`base:${run.baseModelId}`, ...checkpoints.map((c) => `ckpt:${c.id}`), ...merges.merged.map((m) => `ckpt:${m.id}`)].slice(0, 12).join(","))}`;
   const caps = worker?.capabilities as { gpus?: Array<{ name: string; memoryMb?: number }>; cpus?: number } | undefined;
   const actions = (
     <div className="flex gap-2">
@@ -58,7 +59,7 @@ export function RunDetail({ experimentId }: { experimentId: string }) {
   );
   return (
     <>
-      <PageHeader title={run.name} description={`${baseModel?.name ?? ""} · ${trainVersion?.dataset.name ?? ""} v${trainVersion?.number ?? ""}${evalVersion ? ` → ${evalVersion.dataset.name} v${evalVersion.number}` : ""}`} actions={actions} />
+      <PageHeader title={run.name} description={`${baseModel?.name ?? ""} · ${trainVersion?.dataset.name ?? ""} v${trainVersion?.number ?? ""}${evalVersion ? ` → ${evalVersion.dataset.name} v${evalVersion.number}` : ""}${generalEvalVersion ? ` + ${generalEvalVersion.dataset.name} v${generalEvalVersion.number}` : ""}`} actions={actions} />
       {errorMessage(cancel.error ?? resume.error) ? <p className="mb-3 text-sm text-red-600">{errorMessage(cancel.error ?? resume.error)}</p> : null}
       <RunNote experimentId={run.id} />
       <Card title={t("progress")}>
@@ -97,6 +98,7 @@ export function RunDetail({ experimentId }: { experimentId: string }) {
                   <td className="space-x-2 text-xs">
                     <a className="text-brand-600 underline" href={`/api/models/${c.id}/download?workspaceId=${workspace.id}`}>{t("download")}</a>
                     <a className="text-brand-600 underline" href={`/api/models/${c.id}/card?workspaceId=${workspace.id}`}>{t("modelCard")}</a>
+                    <MergeControl checkpointId={c.id} onDone={refresh} />
                   </td>
                 </tr>
               );
@@ -104,6 +106,7 @@ export function RunDetail({ experimentId }: { experimentId: string }) {
           </tbody>
         </table>
       </Card>
+      <div className="mt-4"><MergedCheckpoints merges={merges} steps={new Map(checkpoints.map((c) => [c.id, c.step]))} baseModelId={run.baseModelId} /></div>
       <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-2">
         <Card title={t("config")}>
           <pre className="max-h-96 overflow-auto text-xs" data-testid="run-config">{JSON.stringify(run.config, null, 2)}</pre>

@@ -9,6 +9,7 @@ import { useTRPC } from "../../../../_trpc/react";
 import { LineChart, Scatter } from "../_components/line-chart";
 import { CommentsPanel } from "../_components/comments-panel";
 import { DomainTermRecall } from "./domain-term-recall";
+import { ForgettingSection } from "./forgetting-section";
 
 /** Significance marks: * p < 0.05, ** p < 0.01, *** p < 0.001 (paired randomization test vs the first column). */
 function stars(p: number | null) {
@@ -16,13 +17,13 @@ function stars(p: number | null) {
   return p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : "";
 }
 
-export function ComparePage({ subjects, evalVersionId }: { subjects: string[]; evalVersionId: string | null }) {
+export function ComparePage({ subjects, evalVersionId, generalVersionId = null }: { subjects: string[]; evalVersionId: string | null; generalVersionId?: string | null }) {
   const t = useTranslations("experiments.compareView");
   const workspace = useWorkspace();
   const trpc = useTRPC();
   const [mode, setMode] = useState<"dense" | "sparse" | "colbert" | "hybrid">("dense");
   const data = useQuery({
-    ...trpc.experiment.compare.queryOptions({ workspaceId: workspace.id, subjects, pMode: mode, ...(evalVersionId ? { evalVersionId } : {}) }),
+    ...trpc.experiment.compare.queryOptions({ workspaceId: workspace.id, subjects, pMode: mode, ...(evalVersionId ? { evalVersionId } : {}), ...(generalVersionId ? { generalVersionId } : {}) }),
     enabled: subjects.length > 0,
     placeholderData: (prev) => prev,
   });
@@ -75,6 +76,7 @@ export function ComparePage({ subjects, evalVersionId }: { subjects: string[]; e
         )}
         <p className="mt-2 text-xs text-slate-500">{t("legend")}</p>
       </Card>
+      <div className="mt-4" data-testid="forgetting"><ForgettingSection data={d.forgetting} mode={mode} /></div>
       <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-2">
         <Card title={t("config")} actions={<label className="text-xs"><input type="checkbox" checked={diffOnly} onChange={(e) => setDiffOnly(e.target.checked)} /> {t("differencesOnly")}</label>}>
           <table className="w-full text-left text-xs" data-testid="config-diff">

@@ -39,6 +39,7 @@ export function NewRunForm({ cloneFrom }: { cloneFrom: string | null }) {
   const [baseModelId, setBaseModelId] = useState("");
   const [trainVersionId, setTrainVersionId] = useState("");
   const [evalVersionId, setEvalVersionId] = useState("");
+  const [generalEvalVersionId, setGeneralEvalVersionId] = useState("");
   const [preset, setPreset] = useState<PresetName>("lora_quick");
   const [overrides, setOverrides] = useState<Partial<TrainConfigInput>>({});
   const [advanced, setAdvanced] = useState(false);
@@ -63,6 +64,7 @@ export function NewRunForm({ cloneFrom }: { cloneFrom: string | null }) {
     setBaseModelId(run.baseModelId);
     setTrainVersionId(run.trainVersionId);
     setEvalVersionId(run.evalVersionId ?? "");
+    setGeneralEvalVersionId(run.generalEvalVersionId ?? "");
     setPreset("custom");
     setOverrides(run.config as Partial<TrainConfigInput>);
     setLoraOn((run.config as { lora?: unknown }).lora != null);
@@ -91,7 +93,7 @@ export function NewRunForm({ cloneFrom }: { cloneFrom: string | null }) {
 
   const set = (key: string, v: unknown) => setOverrides((o) => ({ ...o, [key]: v }));
   const submit = () => {
-    const input = { workspaceId: workspace.id, name, baseModelId, trainVersionId, evalVersionId: evalVersionId || null, preset, config: merged };
+    const input = { workspaceId: workspace.id, name, baseModelId, trainVersionId, evalVersionId: evalVersionId || null, generalEvalVersionId: generalEvalVersionId || null, preset, config: merged };
     if (sweepOn) sweep.mutate({ ...input, grid: sweepGrid.grid });
     else create.mutate(input);
   };
@@ -119,6 +121,12 @@ export function NewRunForm({ cloneFrom }: { cloneFrom: string | null }) {
               <Select name="evalVersionId" value={evalVersionId} onChange={(e) => setEvalVersionId(e.target.value)}>
                 <option value="">{t("noEvaluation")}</option>
                 {evalVersions.map((d) => <option key={d.id} value={d.latest!.id}>{d.name} v{d.latest!.number}</option>)}
+              </Select>
+            </Field>
+            <Field label={t("generalVersion")} error={serverErrors.generalEvalVersionId} hint={t("generalHelp")}>
+              <Select name="generalEvalVersionId" value={generalEvalVersionId} onChange={(e) => setGeneralEvalVersionId(e.target.value)}>
+                <option value="">{t("noGeneral")}</option>
+                {evalVersions.filter((d) => d.latest!.id !== evalVersionId).map((d) => <option key={d.id} value={d.latest!.id}>{d.name} v{d.latest!.number}</option>)}
               </Select>
             </Field>
           </div>
