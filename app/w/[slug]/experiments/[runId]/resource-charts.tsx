@@ -19,7 +19,8 @@ export function ResourceCharts({ series }: { series: Map<string, Array<[number, 
       <h2 className="mb-2 text-sm font-semibold text-slate-700">{t("title")}</h2>
       <div className="grid grid-cols-1 gap-3 md:grid-cols-2 xl:grid-cols-3">
         <LineChart title={t("cpu")} xUnit=" s" series={pick([[SYSTEM.cpuPercent, t("trainerCpu")]])} testId="chart-cpu" />
-        <LineChart title={t("memory")} xUnit=" s" series={pick([[SYSTEM.rssMb, t("trainerRss")], [SYSTEM.memUsedMb, t("hostUsed")], [SYSTEM.memTotalMb, t("hostTotal")]])} testId="chart-host-memory" />
+        <LineChart title={t("trainerMemory")} xUnit=" s" series={pick([[SYSTEM.rssMb, t("trainerRss")]])} testId="chart-trainer-memory" />
+        <LineChart title={t("hostMemory")} xUnit=" s" series={pick([[SYSTEM.memUsedMb, t("hostUsed")], [SYSTEM.memTotalMb, t("hostTotal")]])} testId="chart-host-memory" />
         {gpus.length ? (
           <>
             <LineChart title={t("gpuUtil")} xUnit=" s" series={pick(gpus.map((i) => [gpuSeries(i).utilPercent, t("gpu", { index: i })]))} testId="chart-gpu-util" />

@@ -1,0 +1,88 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { expectNoPlaceholder, newUserWithWorkspace, shot } from "./helpers";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const DEMO_MODEL = path.join(ROOT, ".cache/demo-model");
+const MEDQUAD = path.resolve(ROOT, "../shared/data/medquad-en/gard-ghr.jsonl");
+
+/** A few dozen MedQuAD pairs: enough for short CPU runs. */
+function pairs() {
+  const rows = readFileSync(MEDQUAD, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { question: string; answer: string });
+  return Buffer.from(rows.filter((_, i) => i % 97 === 0).slice(0, 80).map((r) => JSON.stringify({ query: r.question, pos: [r.answer], neg: [] })).join("\n") + "\n");
+}
+
+test("sweep form: several fields, grid size and cap, field-named errors; run page: live CPU and memory charts, no GPU here", async ({ page }) => {
+  test.setTimeout(420_000);
+  page.setDefaultTimeout(45_000);
+  const base = await newUserWithWorkspace(page, "Sam Sweeps", "sweeps");
+  await page.goto(`${base}/datasets/import`);
+  await page.getByLabel("What is it?").selectOption({ label: "Training pairs" });
+  await page.getByLabel("Dataset name").fill("sweep-train");
+  await page.getByLabel("Choose the Pairs file file").setInputFiles({ name: "pairs.jsonl", mimeType: "application/json", buffer: pairs() });
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  await expect(page.getByTestId("import-status")).toContainText("Done", { timeout: 90_000 });
+
+  await page.goto(`${base}/experiments`);
+  await page.locator('input[name="model-name"]').fill("demo-m3");
+  await page.locator('input[name="model-dir"]').fill(DEMO_MODEL);
+  await page.getByRole("button", { name: "Register" }).click();
+  await expect(page.getByTestId("models")).toContainText("XLMRobertaModel");
+
+  await page.getByTestId("new-run").click();
+  await page.locator('input[name="name"]').fill("sweep");
+  await page.getByTestId("preset-lora_quick").check({ force: true });
+  await expect(page.getByLabel("Training version")).not.toHaveValue("");
+  await page.getByRole("button", { name: "Show all hyperparameters" }).click();
+  for (const [name, value] of [["maxSteps", "100"], ["batchSize", "8"], ["trainGroupSize", "2"], ["maxPassageLength", "64"]] as const) await page.locator(`input[name="${name}"]`).fill(value);
+  await page.locator('select[name="device"]').selectOption("cpu");
+
+  // The sweep: several fields, each a list of values.
+  await page.getByLabel("Launch a grid of runs as one group").check();
+  const grid = page.getByTestId("sweep-grid");
+  const rows = grid.getByTestId("sweep-row");
+  const queue = page.getByTestId("queue-run");
+  await rows.nth(0).getByLabel("Values of Learning rate, comma separated").fill("1e-4, abc");
+  await expect(rows.nth(0)).toContainText("Learning rate (learningRate): “abc” is not a number.");
+  await expect(queue).toBeDisabled();
+  await rows.nth(0).getByLabel("Values of Learning rate, comma separated").fill("1e-4, 5e-4");
+  await page.getByTestId("sweep-add-field").click();
+  await expect(rows.nth(1).getByLabel("Swept field")).toHaveValue("lora.r");
+  await page.getByTestId("sweep-add-field").click();
+  await expect(rows.nth(2).getByLabel("Swept field")).toHaveValue("temperature");
+  await expect(page.getByTestId("sweep-size")).toHaveText("2 × 2 × 2 = 8 runs (at most 32)");
+  await rows.nth(2).getByLabel("Swept field").selectOption("seed");
+  await rows.nth(2).getByLabel("Values of Seed, comma separated").fill("1, 2, 3, 4, 5");
+  await expect(page.getByTestId("sweep-size")).toHaveText("2 × 2 × 5 = 20 runs (at most 32)");
+  await rows.nth(2).getByLabel("Values of Seed, comma separated").fill("1, 2, 3, 4, 5, 6, 7, 8, 9");
+  await expect(page.getByTestId("sweep-grid-error")).toHaveText("This grid is 36 runs; a sweep may queue at most 32. Remove values or fields.");
+  await expect(queue).toBeDisabled();
+  await rows.nth(1).getByLabel("Values of LoRA rank, comma separated").fill("8, 0");
+  await expect(rows.nth(1)).toContainText("LoRA rank (lora.r): 0 is out of range (1 ≤ x ≤ 256).");
+  await shot(page, "sweep-01-grid-errors");
+  // Down to 2 runs (this machine trains them on CPU).
+  await rows.nth(2).getByRole("button", { name: "Remove" }).click();
+  await rows.nth(1).getByLabel("Values of LoRA rank, comma separated").fill("4");
+  await expect(page.getByTestId("sweep-size")).toHaveText("2 × 1 = 2 runs (at most 32)");
+  await expect(queue).toBeEnabled();
+  await queue.click();
+  await expect(page).toHaveURL(/\/experiments$/);
+  const runs = page.getByTestId("runs");
+  await expect(runs.getByRole("link", { name: "sweep · learningRate=0.0001 lora.r=4" })).toBeVisible();
+  await expect(runs.getByRole("link", { name: "sweep · learningRate=0.0005 lora.r=4" })).toBeVisible();
+
+  // Run page: resource charts fill in live (the e2e worker samples every second), CPU only on this machine.
+  await runs.getByRole("link", { name: "sweep · learningRate=0.0001 lora.r=4" }).click();
+  await expect(page.getByTestId("run-config")).toContainText('"r": 4');
+  const cpuPoints = async () => Number((await page.getByTestId("chart-cpu").locator("polyline").first().getAttribute("data-points").catch(() => null)) ?? 0);
+  await expect.poll(cpuPoints, { timeout: 180_000 }).toBeGreaterThan(2);
+  const first = await cpuPoints();
+  await expect.poll(cpuPoints, { timeout: 60_000 }).toBeGreaterThan(first); // updates without a reload
+  await expect(page.getByTestId("chart-trainer-memory")).toContainText("trainer RSS");
+  await expect(page.getByTestId("chart-host-memory").locator("polyline")).toHaveCount(2);
+  await expect(page.getByTestId("no-gpu")).toHaveText("No GPU on this worker (nvidia-smi not found): CPU and memory only.");
+  await expect(page.getByTestId("chart-gpu-util")).toHaveCount(0);
+  await expectNoPlaceholder(page);
+  await shot(page, "sweep-02-run-resources");
+});
