@@ -10,7 +10,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 
 describe("demo arguments", () => {
   it("defaults to the medical demo against localhost:3000, or M3_URL", () => {
-    expect(parseDemoArgs([], {})).toMatchObject({ url: "http://localhost:3000", train: null, eval: null, steps: 24, json: false, keepDeployment: false, email: null });
+    expect(parseDemoArgs([], {})).toMatchObject({ url: "http://localhost:3000", train: null, eval: null, steps: 200, json: false, keepDeployment: false, email: null });
     expect(parseDemoArgs([], { M3_URL: "http://10.0.0.5:3305/" }).url).toBe("http://10.0.0.5:3305");
     expect(parseDemoArgs(["--url", "http://localhost:3305", "--json", "--steps", "8"], {})).toMatchObject({ url: "http://localhost:3305", json: true, steps: 8 });
   });
@@ -20,14 +20,15 @@ describe("demo arguments", () => {
     expect(o.train).toBe("t.csv");
     expect(o.eval).toEqual(["corpus.jsonl", "queries.jsonl", "qrels.tsv"]);
     expect(o.mapping).toEqual({ query: "q", positive: "p", negative: ["n1", "n2"] });
-    expect(parseDemoArgs(["--train", "t.jsonl", "--eval", "e.jsonl"], {}).eval).toEqual(["e.jsonl"]);
+    expect(parseDemoArgs(["--train", "t.jsonl", "--eval", "e.jsonl"], {})).toMatchObject({ eval: ["e.jsonl"], mapping: undefined, evalMapping: undefined });
+    expect(parseDemoArgs(["--train", "t.csv", "--eval", "e.csv", "--eval-map", "query=question,positive=answer"], {}).evalMapping).toEqual({ query: "question", positive: "answer" });
   });
 
   it("refuses inconsistent or malformed arguments with a reason", () => {
     const refuse = (argv: string[], reason: RegExp) => expect(() => parseDemoArgs(argv, {})).toThrow(reason);
     refuse(["--train", "t.jsonl"], /--train and --eval go together/);
     refuse(["--train", "t.jsonl", "--eval", "a,b"], /one pairs file or three files/);
-    refuse(["--map", "query=q"], /--map applies to --train/);
+    refuse(["--map", "query=q"], /--map and --eval-map apply to --train/);
     refuse(["--url", "localhost:3000"], /--url: expected http/);
     refuse(["--steps", "0"], /--steps/);
     refuse(["--email", "a@b.c"], /--email and --password go together/);

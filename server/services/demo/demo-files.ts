@@ -29,7 +29,7 @@ export interface DemoPlan {
   documents: string | null;
 }
 
-export const DEMO_SIZES = { train: 400, evalQueries: 200, distractors: 300, zhDocuments: 40 };
+export const DEMO_SIZES = { train: 1600, evalQueries: 200, distractors: 300, zhDocuments: 40 };
 
 interface MedquadRow { qid: string; question: string; answer: string; focus: string; qtype?: string }
 
