@@ -1,29 +1,9 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { expectNoPlaceholder, newUserWithWorkspace, shot } from "./helpers";
+import { DEMO_MODEL, medquadFiles } from "./journey-data";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
-const DEMO_MODEL = path.join(ROOT, ".cache/demo-model");
-const MEDQUAD = path.resolve(ROOT, "../shared/data/medquad-en/gard-ghr.jsonl");
-
-/** MedQuAD pairs from the demo model's train side, and a small BEIR set from its held-out test ids. */
-function data() {
-  const test = new Set((JSON.parse(readFileSync(path.join(DEMO_MODEL, "splits.json"), "utf8")) as { test_ids: string[] }).test_ids);
-  const rows = readFileSync(MEDQUAD, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { qid: string; question: string; answer: string });
-  const train = rows.filter((r) => !test.has(`en:${r.qid}`)).filter((_, i) => i % 40 === 0).slice(0, 200);
-  const held = rows.filter((r) => test.has(`en:${r.qid}`)).filter((_, i) => i % 5 === 0).slice(0, 120);
-  const docs = new Map<string, string>();
-  for (const r of held) if (!docs.has(r.answer)) docs.set(r.answer, `d${docs.size}`);
-  const queries = held.slice(0, 60);
-  const buf = (lines: string[]) => Buffer.from(lines.join("\n") + "\n");
-  return {
-    pairs: buf(train.map((r) => JSON.stringify({ query: r.question, pos: [r.answer], neg: [] }))),
-    corpus: buf([...docs.entries()].map(([text, id]) => JSON.stringify({ _id: id, text }))),
-    queries: buf(queries.map((r) => JSON.stringify({ _id: `en:${r.qid}`, text: r.question }))),
-    qrels: buf(["query-id\tcorpus-id\tscore", ...queries.map((r) => `en:${r.qid}\t${docs.get(r.answer)}\t1`)]),
-  };
-}
+/** MedQuAD pairs from the demo model's train side, and a small BEIR set from its held-out side. */
+const data = () => medquadFiles({ trainPairs: 200, evalQueries: 60 });
 
 async function importFiles(page: Page, base: string, name: string, kind: "Training pairs" | "Evaluation set", files: Array<[string, string, Buffer]>) {
   await page.goto(`${base}/datasets/import`);

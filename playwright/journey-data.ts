@@ -1,33 +1,28 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { DEMO_SIZES, medquadSplit } from "../server/services/demo/demo-files";
 
 /**
- * Small MedQuAD files for the journey spec, built from ../shared/data at test time: training pairs from questions
- * the demo model did not hold out, and a BEIR evaluation set (corpus + queries + qrels) from its held-out test ids,
- * so base vs tuned is measured on questions neither model trained on.
+ * Small MedQuAD files for the browser specs, built from ../shared/data at test time with the demo's split
+ * (server/services/demo/demo-files.ts): training pairs from foci the demo model trained on, and a BEIR evaluation
+ * set (corpus + queries + qrels) from the foci it held out, so base vs tuned is measured on questions neither model
+ * trained on. Every held-out answer picked joins the corpus; `evalQueries` of them become queries.
  */
 export const ROOT = path.resolve(import.meta.dirname, "..");
 export const DEMO_MODEL = path.join(ROOT, ".cache/demo-model");
 const MEDQUAD = path.resolve(ROOT, "../shared/data/medquad-en/gard-ghr.jsonl");
 
-interface Row { qid: string; question: string; answer: string }
-
 export function medquadFiles(opts: { trainPairs: number; evalQueries: number }) {
-  const held = new Set((JSON.parse(readFileSync(path.join(DEMO_MODEL, "splits.json"), "utf8")) as { test_ids: string[] }).test_ids);
-  const rows = readFileSync(MEDQUAD, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Row);
-  const train = rows.filter((r) => !held.has(`en:${r.qid}`)).filter((_, i) => i % 40 === 0).slice(0, opts.trainPairs);
-  const evalRows = rows.filter((r) => held.has(`en:${r.qid}`)).filter((_, i) => i % 5 === 0).slice(0, opts.evalQueries * 2);
-  // Every held-out answer joins the corpus (distractors too); half of the rows become queries.
-  const docs = new Map<string, string>();
-  for (const r of evalRows) if (!docs.has(r.answer)) docs.set(r.answer, `d${docs.size}`);
-  const queries = evalRows.slice(0, opts.evalQueries);
+  const split = medquadSplit(readFileSync(MEDQUAD, "utf8").split("\n"), {
+    ...DEMO_SIZES, train: opts.trainPairs, evalQueries: opts.evalQueries, distractors: opts.evalQueries,
+  });
   const buf = (lines: string[]) => Buffer.from(lines.join("\n") + "\n");
   return {
-    pairs: buf(train.map((r) => JSON.stringify({ query: r.question, pos: [r.answer], neg: [] }))),
-    corpus: buf([...docs.entries()].map(([text, id]) => JSON.stringify({ _id: id, text }))),
-    queries: buf(queries.map((r) => JSON.stringify({ _id: `en:${r.qid}`, text: r.question }))),
-    qrels: buf(["query-id\tcorpus-id\tscore", ...queries.map((r) => `en:${r.qid}\t${docs.get(r.answer)}\t1`)]),
-    counts: { pairs: train.length, docs: docs.size, queries: queries.length },
+    pairs: buf(split.train.map((r) => JSON.stringify({ query: r.question, pos: [r.answer], neg: [] }))),
+    corpus: buf(split.corpus.map((d) => JSON.stringify(d))),
+    queries: buf(split.queries.map((q) => JSON.stringify(q))),
+    qrels: buf(["query-id\tcorpus-id\tscore", ...split.qrels.map((r) => `${r.qid}\t${r.docid}\t1`)]),
+    counts: { pairs: split.train.length, docs: split.corpus.length, queries: split.queries.length },
   };
 }
 

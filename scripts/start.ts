@@ -14,6 +14,9 @@ import { applyMigrations } from "../server/schema/migrate";
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DATA = path.resolve(ROOT, process.env.M3_DATA_DIR ?? ".data");
 const PORT = Number(process.env.PORT ?? 3000);
+// Next's own entry run by this node, not through npx: a SIGTERM then reaches the server itself (through npx the
+// next-server process outlived `npm start` and kept holding the port).
+const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
 mkdirSync(DATA, { recursive: true });
 
 function persistentSecret(file: string): string {
@@ -62,12 +65,12 @@ const stampFile = path.join(ROOT, process.env.NEXT_DIST_DIR ?? ".next", "m3-buil
 const stamp = buildStamp();
 if (!existsSync(stampFile) || readFileSync(stampFile, "utf8") !== stamp || process.argv.includes("--rebuild")) {
   console.log("Building the web app (first start or sources changed)...");
-  runOrExit("npx", ["next", "build"], env);
+  runOrExit(process.execPath, [NEXT_BIN, "build"], env);
   writeFileSync(stampFile, stamp);
 }
 
 const children: ChildProcess[] = [
-  spawn("npx", ["next", "start", "-p", String(PORT)], { cwd: ROOT, env, stdio: "inherit" }),
+  spawn(process.execPath, [NEXT_BIN, "start", "-p", String(PORT)], { cwd: ROOT, env, stdio: "inherit" }),
   spawn(process.execPath, ["--import", "tsx", "gpu-worker/main.ts"], { cwd: ROOT, env, stdio: "inherit" }),
 ];
 console.log(`\nM3 Studio is running at http://localhost:${PORT}\n`);

@@ -10,7 +10,7 @@ import type { AuditAction } from "../workspaces/audit";
 export const FEED_ACTIONS = [
   "run.created", "run.cancelled", "run.resumed", "run.note_edited",
   "checkpoint.tagged", "checkpoint.merged", "dataset.merged",
-  "deployment.created", "deployment.switched", "deployment.rolled_back", "deployment.stopped", "deployment.restarted",
+  "deployment.created", "deployment.switched", "deployment.rolled_back", "deployment.stopped", "deployment.restarted", "deployment.went_live",
   "comment.created", "glossary.updated",
 ] as const satisfies readonly AuditAction[];
 

@@ -35,6 +35,9 @@ describe("goLive", () => {
     await owner.deployment.goLive({ workspaceId, deploymentId: big.id, acknowledgeDrop: true });
     const approved = (await db.deployment.findUniqueOrThrow({ where: { id: big.id } })).accuracyCheck as unknown as AccuracyCheck;
     expect(approved.approvedById).toBe(ownerId);
+    const audit = await db.auditLog.findFirst({ where: { workspaceId, action: "deployment.went_live" } });
+    expect(audit?.actorId).toBe(ownerId);
+    expect(audit?.details).toMatchObject({ deploymentId: big.id, ndcgDeltaPct: -5 });
     await expect(owner.deployment.goLive({ workspaceId, deploymentId: big.id, acknowledgeDrop: true })).rejects.toThrow(/already live/);
 
     const small = await deploymentWith({ status: "done", fp32: metrics(0.4, 0.3), int8: metrics(0.398, 0.3), deltaPct: metrics(-0.5, 0) });

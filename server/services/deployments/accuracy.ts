@@ -1,5 +1,6 @@
 import { db } from "../../db";
 import { AppError } from "../../lib/app-error";
+import { writeAudit } from "../workspaces/audit";
 
 /**
  * The int8 accuracy check of a deployment (Deployment.accuracyCheck): fp32 and int8 dense retrieval on
@@ -79,6 +80,13 @@ export async function goLive({ workspaceId, deploymentId, userId, acknowledgeDro
       ? `int8 loses ${(-check.deltaPct!["ndcg@10"]).toFixed(1)}% nDCG@10 (more than ${DROP_CONFIRM_PCT}%): confirm that you accept the drop`
       : "The accuracy cost is unknown (no evaluation result): confirm to go live anyway", "acknowledgeDrop");
   }
-  await saveAccuracyCheck(deploymentId, { ...check, approvedAt: new Date().toISOString(), approvedById: userId });
+  const approved: AccuracyCheck = { ...check, approvedAt: new Date().toISOString(), approvedById: userId };
+  await db.$transaction(async (tx) => {
+    await tx.deployment.update({ where: { id: deploymentId }, data: { accuracyCheck: approved as object } });
+    await writeAudit(tx, {
+      workspaceId, actorId: userId, action: "deployment.went_live",
+      details: { deploymentId, name: deployment.name, model: deployment.modelLabel, ndcgDeltaPct: check.deltaPct?.["ndcg@10"] ?? null },
+    });
+  });
   return { approved: true };
 }

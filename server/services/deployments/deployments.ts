@@ -63,9 +63,14 @@ export async function resolveEvalVersion(workspaceId: string, ref: ModelRef, cho
     return version.id;
   }
   if (ref.kind !== "checkpoint") return null;
-  const checkpoint = await db.checkpoint.findFirst({ where: { id: ref.id, workspaceId }, select: { experimentId: true } });
-  if (!checkpoint?.experimentId) return null;
-  const run = await db.experiment.findFirst({ where: { id: checkpoint.experimentId, workspaceId }, select: { evalVersionId: true } });
+  const checkpoint = await db.checkpoint.findFirst({ where: { id: ref.id, workspaceId }, select: { experimentId: true, sourceCheckpointId: true } });
+  // A merged checkpoint has no run of its own: it is measured on the run of the checkpoint it was merged from.
+  const source = checkpoint && !checkpoint.experimentId && checkpoint.sourceCheckpointId
+    ? await db.checkpoint.findFirst({ where: { id: checkpoint.sourceCheckpointId, workspaceId }, select: { experimentId: true } })
+    : null;
+  const experimentId = checkpoint?.experimentId ?? source?.experimentId;
+  if (!experimentId) return null;
+  const run = await db.experiment.findFirst({ where: { id: experimentId, workspaceId }, select: { evalVersionId: true } });
   return run?.evalVersionId ?? null;
 }
 

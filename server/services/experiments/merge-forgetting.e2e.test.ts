@@ -5,6 +5,7 @@ import { db } from "../../db";
 import { callerFor, createUser, createWorkspaceWith } from "../../testing/factories";
 import { useTempArtifacts } from "../../testing/datasets";
 import { resolveArtifact } from "../../storage/artifacts";
+import { resolveEvalVersion } from "../deployments/deployments";
 import { spawnWorker, waitFor, type SpawnedWorker } from "../../../gpu-worker/testing/spawn-worker";
 import { ensureDemoModel, importMedquad } from "./testing/fixtures";
 import { importGeneralSet } from "./testing/general-set";
@@ -148,6 +149,8 @@ describe("forgetting guard and merge with base", () => {
     expect(entry?.label).toContain("W=0.5");
     expect(entry?.modelDir).toBe(resolveArtifact(merged.dir));
     expect(path.isAbsolute(entry!.modelDir)).toBe(true);
+    // An int8 deployment of it measures its cost on the source run's evaluation set by default.
+    expect(await resolveEvalVersion(workspaceId, { kind: "checkpoint", id: merged.id }, null)).toBe(evalVersionId);
 
     // A merge is not merged again; the same weight twice is refused.
     await expect(caller.experiment.merge({ workspaceId, checkpointId: merged.id, weight: 0.5 })).rejects.toThrow(/already a merge/);

@@ -22,6 +22,7 @@ export type AuditAction =
   | "deployment.rolled_back"
   | "deployment.stopped"
   | "deployment.restarted"
+  | "deployment.went_live"
   | "comment.created"
   | "comment.deleted"
   | "glossary.updated";
