@@ -1,37 +1,16 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { newUserWithWorkspace, shot } from "./helpers";
+import { medquadFiles } from "./journey-data";
+import { beirFiles, importDataset } from "./studio-steps";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
-const MEDQUAD = path.resolve(ROOT, "../shared/data/medquad-en/gard-ghr.jsonl");
-
-/** A small BEIR evaluation set from MedQuAD (60 queries, their answers as the corpus). */
-function evalSet() {
-  const rows = readFileSync(MEDQUAD, "utf8").split("\n").filter(Boolean).filter((_, i) => i % 90 === 0).slice(0, 60)
-    .map((l) => JSON.parse(l) as { qid: string; question: string; answer: string });
-  const docs = new Map<string, string>();
-  for (const r of rows) if (!docs.has(r.answer)) docs.set(r.answer, `d${docs.size}`);
-  const buf = (lines: string[]) => Buffer.from(lines.join("\n") + "\n");
-  return {
-    corpus: buf([...docs.entries()].map(([text, id]) => JSON.stringify({ _id: id, text }))),
-    queries: buf(rows.map((r) => JSON.stringify({ _id: `q${r.qid}`, text: r.question }))),
-    qrels: buf(["query-id\tcorpus-id\tscore", ...rows.map((r) => `q${r.qid}\t${docs.get(r.answer)}\t1`)]),
-  };
-}
+/** A small held-out BEIR evaluation set from MedQuAD (60 queries; their answers and as many more as the corpus). */
+const evalSet = () => medquadFiles({ trainPairs: 0, evalQueries: 60 });
 
 test("deploy int8 with 2 replicas: accuracy cost on the evaluation set, Go live, replicas listed", async ({ page }) => {
   test.setTimeout(240_000);
   const base = await newUserWithWorkspace(page, "Quinn Quant", "quantised");
   const d = evalSet();
-  await page.goto(`${base}/datasets/import`);
-  await page.getByLabel("What is it?").selectOption({ label: "Evaluation set" });
-  await page.getByLabel("Dataset name").fill("medquad-eval");
-  for (const [role, name, buffer] of [["Corpus", "corpus.jsonl", d.corpus], ["Queries", "queries.jsonl", d.queries], ["Relevance judgements (qrels)", "qrels.tsv", d.qrels]] as const) {
-    await page.getByLabel(`Choose the ${role} file`).setInputFiles({ name, mimeType: "application/json", buffer });
-  }
-  await page.getByRole("button", { name: "Import", exact: true }).click();
-  await expect(page.getByTestId("import-status")).toContainText("Done", { timeout: 90_000 });
+  await importDataset(page, base, "Evaluation set", "medquad-eval", beirFiles(d));
 
   await page.goto(`${base}/deployments`);
   // fp16 is offered only with a GPU worker; this one has none.

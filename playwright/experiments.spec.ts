@@ -1,20 +1,10 @@
 import { expect, test, type Page } from "@playwright/test";
 import { expectNoPlaceholder, newUserWithWorkspace, shot } from "./helpers";
-import { DEMO_MODEL, medquadFiles } from "./journey-data";
+import { medquadFiles } from "./journey-data";
+import { beirFiles, fillLoraRunForm, importDataset, registerDemoModel } from "./studio-steps";
 
 /** MedQuAD pairs from the demo model's train side, and a small BEIR set from its held-out side. */
 const data = () => medquadFiles({ trainPairs: 200, evalQueries: 60 });
-
-async function importFiles(page: Page, base: string, name: string, kind: "Training pairs" | "Evaluation set", files: Array<[string, string, Buffer]>) {
-  await page.goto(`${base}/datasets/import`);
-  await page.getByLabel("What is it?").selectOption({ label: kind });
-  await page.getByLabel("Dataset name").fill(name);
-  for (const [role, fileName, buffer] of files) {
-    await page.getByLabel(`Choose the ${role} file`).setInputFiles({ name: fileName, mimeType: "application/json", buffer });
-  }
-  await page.getByRole("button", { name: "Import", exact: true }).click();
-  await expect(page.getByTestId("import-status")).toContainText("Done", { timeout: 90_000 });
-}
 
 async function lossPoints(page: Page): Promise<number> {
   const attr = await page.getByTestId("chart-loss").locator("polyline").first().getAttribute("data-points").catch(() => null);
@@ -26,31 +16,13 @@ test("experiments: LoRA preset run, live chart, cancel, resume, comparison and p
   page.setDefaultTimeout(45_000);
   const d = data();
   const base = await newUserWithWorkspace(page, "Eli Experiments", "experiments");
-  await importFiles(page, base, "medquad-train", "Training pairs", [["Pairs file", "pairs.jsonl", d.pairs]]);
-  await importFiles(page, base, "medquad-heldout", "Evaluation set", [
-    ["Corpus", "corpus.jsonl", d.corpus], ["Queries", "queries.jsonl", d.queries], ["Relevance judgements (qrels)", "qrels.tsv", d.qrels],
-  ]);
+  await importDataset(page, base, "Training pairs", "medquad-train", [["Pairs file", { name: "pairs.jsonl", buffer: d.pairs }]]);
+  await importDataset(page, base, "Evaluation set", "medquad-heldout", beirFiles(d));
 
-  // Register the demo model (validated on registration).
-  await page.goto(`${base}/experiments`);
-  await page.locator('input[name="model-name"]').fill("demo-m3");
-  await page.locator('input[name="model-dir"]').fill(DEMO_MODEL);
-  await page.getByRole("button", { name: "Register" }).click();
-  await expect(page.getByTestId("models")).toContainText("XLMRobertaModel");
-
-  // New run from the LoRA preset, shortened in the advanced form.
-  await page.getByTestId("new-run").click();
-  await page.locator('input[name="name"]').fill("lora from the browser");
-  await page.getByTestId("preset-lora_quick").check({ force: true });
+  // Register the demo model, then a new run from the LoRA preset, shortened in the advanced form.
+  await registerDemoModel(page, base);
+  await fillLoraRunForm(page, "lora from the browser", { maxSteps: "60", saveSteps: "20", batchSize: "8", trainGroupSize: "2", maxPassageLength: "96" });
   await expect(page.getByLabel("Evaluation version")).not.toHaveValue("");
-  await page.getByRole("button", { name: "Show all hyperparameters" }).click();
-  const setNumber = async (name: string, value: string) => page.locator(`input[name="${name}"]`).fill(value);
-  await setNumber("maxSteps", "60");
-  await setNumber("saveSteps", "20");
-  await setNumber("batchSize", "8");
-  await setNumber("trainGroupSize", "2");
-  await setNumber("maxPassageLength", "96");
-  await page.locator('select[name="device"]').selectOption("cpu");
   await expect(page.getByTestId("estimate")).toContainText("GB");
   await shot(page, "exp-01-new-run");
   await page.getByTestId("queue-run").click();

@@ -1,22 +1,14 @@
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { expectNoPlaceholder, newUserWithWorkspace, shot } from "./helpers";
-import { DEMO_MODEL, demoModelDim, medquadFiles } from "./journey-data";
+import { demoModelDim, medquadFiles } from "./journey-data";
+import { beirFiles, fillLoraRunForm, importDataset, registerDemoModel, type DatasetKind, type ImportFile } from "./studio-steps";
 
 const DOCS = path.join(import.meta.dirname, "fixtures/liver-docs.jsonl");
 
-type Kind = "Training pairs" | "Evaluation set" | "Documents";
-
-/** Imports files through the wizard and opens the new version. */
-async function importDataset(page: Page, base: string, kind: Kind, name: string, files: Array<[role: string, file: string | { name: string; buffer: Buffer }]>) {
-  await page.goto(`${base}/datasets/import`);
-  await page.getByLabel("What is it?").selectOption({ label: kind });
-  await page.getByLabel("Dataset name").fill(name);
-  for (const [role, file] of files) {
-    await page.getByLabel(`Choose the ${role} file`).setInputFiles(typeof file === "string" ? file : { ...file, mimeType: "application/json" });
-  }
-  await page.getByRole("button", { name: "Import", exact: true }).click();
-  await expect(page.getByTestId("import-status")).toContainText("Done", { timeout: 90_000 });
+/** Imports through the wizard, then opens the new version. */
+async function importAndOpen(page: Page, base: string, kind: DatasetKind, name: string, files: Array<[string, ImportFile]>) {
+  await importDataset(page, base, kind, name, files);
   await page.getByRole("link", { name: "Open the new version" }).click();
   await expect(page.getByRole("heading", { name: new RegExp(`${name} · v1`) })).toBeVisible();
 }
@@ -32,7 +24,7 @@ test("journey: sign up → data → quality → synthesis → LoRA run → compa
   const base = await newUserWithWorkspace(page, "Jo Journey", "Clinic search");
 
   // 1. Training pairs and an evaluation set (BEIR: corpus + queries + graded qrels).
-  await importDataset(page, base, "Training pairs", "medquad-train", [["Pairs file", { name: "pairs.jsonl", buffer: d.pairs }]]);
+  await importAndOpen(page, base, "Training pairs", "medquad-train", [["Pairs file", { name: "pairs.jsonl", buffer: d.pairs }]]);
   await expect(page.getByTestId("records-range")).toContainText(`of ${d.counts.pairs}`);
   // 2. Quality report of the training version.
   await page.getByRole("button", { name: "Compute report" }).click();
@@ -41,11 +33,8 @@ test("journey: sign up → data → quality → synthesis → LoRA run → compa
   await expectNoPlaceholder(page);
   await shot(page, "journey-02-quality-report");
 
-  await importDataset(page, base, "Evaluation set", "medquad-heldout", [
-    ["Corpus", { name: "corpus.jsonl", buffer: d.corpus }], ["Queries", { name: "queries.jsonl", buffer: d.queries }],
-    ["Relevance judgements (qrels)", { name: "qrels.tsv", buffer: d.qrels }],
-  ]);
-  await importDataset(page, base, "Documents", "liver-docs", [["Documents", DOCS]]);
+  await importAndOpen(page, base, "Evaluation set", "medquad-heldout", beirFiles(d));
+  await importAndOpen(page, base, "Documents", "liver-docs", [["Documents", DOCS]]);
   await page.goto(`${base}/datasets`);
   await expect(page.getByTestId("datasets")).toContainText("medquad-train");
   await expect(page.getByTestId("datasets")).toContainText("medquad-heldout");
@@ -74,26 +63,13 @@ test("journey: sign up → data → quality → synthesis → LoRA run → compa
   await expect(page.getByTestId("export-result")).toContainText("Exported 2 rows as v1");
 
   // 4. Register the base model and run the LoRA preset, shortened to a few CPU steps.
-  await page.goto(`${base}/experiments`);
-  await page.locator('input[name="model-name"]').fill("demo-m3");
-  await page.locator('input[name="model-dir"]').fill(DEMO_MODEL);
-  await page.getByRole("button", { name: "Register" }).click();
-  await expect(page.getByTestId("models")).toContainText("XLMRobertaModel");
-  await page.getByTestId("new-run").click();
-  await page.locator('input[name="name"]').fill("clinic lora");
-  await page.getByTestId("preset-lora_quick").check({ force: true });
+  await registerDemoModel(page, base);
+  // A higher rate than the preset's so that 16 steps visibly move the LoRA weights (B starts at zero).
+  await fillLoraRunForm(page, "clinic lora", {
+    maxSteps: "16", batchSize: "8", trainGroupSize: "2", maxPassageLength: "96", learningRate: "0.002", warmupRatio: "0",
+  });
   await page.locator('select[name="trainVersionId"]').selectOption({ label: "medquad-train v1" });
   await page.locator('select[name="evalVersionId"]').selectOption({ label: "medquad-heldout v1" });
-  await page.getByRole("button", { name: "Show all hyperparameters" }).click();
-  const setNumber = async (name: string, value: string) => page.locator(`input[name="${name}"]`).fill(value);
-  await setNumber("maxSteps", "16");
-  await setNumber("batchSize", "8");
-  await setNumber("trainGroupSize", "2");
-  await setNumber("maxPassageLength", "96");
-  // A higher rate than the preset's so that 16 steps visibly move the LoRA weights (B starts at zero).
-  await setNumber("learningRate", "0.002");
-  await setNumber("warmupRatio", "0");
-  await page.locator('select[name="device"]').selectOption("cpu");
   await expect(page.getByTestId("estimate")).toContainText("GB");
   await page.getByTestId("queue-run").click();
   await expect(page).toHaveURL(/\/experiments\/run/);

@@ -1,42 +1,18 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { expectNoPlaceholder, newUserWithWorkspace, shot } from "./helpers";
-
-const ROOT = path.resolve(import.meta.dirname, "..");
-const DEMO_MODEL = path.join(ROOT, ".cache/demo-model");
-const MEDQUAD = path.resolve(ROOT, "../shared/data/medquad-en/gard-ghr.jsonl");
+import { medquadFiles } from "./journey-data";
+import { fillLoraRunForm, importDataset, registerDemoModel } from "./studio-steps";
 
 /** A few dozen MedQuAD pairs: enough for short CPU runs. */
-function pairs() {
-  const rows = readFileSync(MEDQUAD, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { question: string; answer: string });
-  return Buffer.from(rows.filter((_, i) => i % 97 === 0).slice(0, 80).map((r) => JSON.stringify({ query: r.question, pos: [r.answer], neg: [] })).join("\n") + "\n");
-}
+const pairs = () => medquadFiles({ trainPairs: 80, evalQueries: 0 }).pairs;
 
 test("sweep form: several fields, grid size and cap, field-named errors; run page: live CPU and memory charts, no GPU here", async ({ page }) => {
   test.setTimeout(420_000);
   page.setDefaultTimeout(45_000);
   const base = await newUserWithWorkspace(page, "Sam Sweeps", "sweeps");
-  await page.goto(`${base}/datasets/import`);
-  await page.getByLabel("What is it?").selectOption({ label: "Training pairs" });
-  await page.getByLabel("Dataset name").fill("sweep-train");
-  await page.getByLabel("Choose the Pairs file file").setInputFiles({ name: "pairs.jsonl", mimeType: "application/json", buffer: pairs() });
-  await page.getByRole("button", { name: "Import", exact: true }).click();
-  await expect(page.getByTestId("import-status")).toContainText("Done", { timeout: 90_000 });
-
-  await page.goto(`${base}/experiments`);
-  await page.locator('input[name="model-name"]').fill("demo-m3");
-  await page.locator('input[name="model-dir"]').fill(DEMO_MODEL);
-  await page.getByRole("button", { name: "Register" }).click();
-  await expect(page.getByTestId("models")).toContainText("XLMRobertaModel");
-
-  await page.getByTestId("new-run").click();
-  await page.locator('input[name="name"]').fill("sweep");
-  await page.getByTestId("preset-lora_quick").check({ force: true });
-  await expect(page.getByLabel("Training version")).not.toHaveValue("");
-  await page.getByRole("button", { name: "Show all hyperparameters" }).click();
-  for (const [name, value] of [["maxSteps", "100"], ["batchSize", "8"], ["trainGroupSize", "2"], ["maxPassageLength", "64"]] as const) await page.locator(`input[name="${name}"]`).fill(value);
-  await page.locator('select[name="device"]').selectOption("cpu");
+  await importDataset(page, base, "Training pairs", "sweep-train", [["Pairs file", { name: "pairs.jsonl", buffer: pairs() }]]);
+  await registerDemoModel(page, base);
+  await fillLoraRunForm(page, "sweep", { maxSteps: "100", batchSize: "8", trainGroupSize: "2", maxPassageLength: "64" });
 
   // The sweep: several fields, each a list of values.
   await page.getByLabel("Launch a grid of runs as one group").check();

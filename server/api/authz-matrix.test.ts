@@ -1,8 +1,8 @@
-import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "./root";
 import type { ProcedureMeta } from "./trpc";
 import { callerFor, createUser, createWorkspaceWith } from "../testing/factories";
+import { codeOf } from "../testing/trpc-codes";
 
 /**
  * Authorisation matrix over EVERY procedure of the router (enumerated, not listed by hand):
@@ -22,15 +22,6 @@ async function call(userId: string | null, path: string, input: unknown): Promis
   let target: any = callerFor(userId);
   for (const part of path.split(".")) target = target[part];
   return target(input);
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (error) {
-    return error instanceof TRPCError ? error.code : `non-tRPC error: ${String(error)}`;
-  }
 }
 
 let workspaceId: string;

@@ -27,3 +27,22 @@ export async function importPairs(workspaceId: string, userId: string, datasetNa
     { progress: async () => undefined, signal: new AbortController().signal },
   );
 }
+
+/** A BEIR evaluation set in memory: corpus documents, queries and binary relevance judgements. */
+export interface BeirSet {
+  corpus: { _id: string; text: string }[];
+  queries: { _id: string; text: string }[];
+  qrels: { qid: string; docid: string }[];
+}
+
+/** Imports a BEIR set (corpus.jsonl + queries.jsonl + qrels.tsv) as an EVALUATION dataset through the real import. */
+export async function importBeir(workspaceId: string, userId: string, datasetName: string, set: BeirSet) {
+  const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join("\n");
+  const corpus = await uploadContent(workspaceId, userId, "corpus.jsonl", jsonl(set.corpus));
+  const queries = await uploadContent(workspaceId, userId, "queries.jsonl", jsonl(set.queries));
+  const qrels = await uploadContent(workspaceId, userId, "qrels.tsv", "query-id\tcorpus-id\tscore\n" + set.qrels.map((r) => `${r.qid}\t${r.docid}\t1`).join("\n") + "\n");
+  return runImport(
+    { workspaceId, userId, datasetName, kind: "EVALUATION", pairsAsEvaluation: false, files: [{ uploadId: corpus.id, role: "corpus" }, { uploadId: queries.id, role: "queries" }, { uploadId: qrels.id, role: "qrels" }] },
+    { progress: async () => undefined, signal: new AbortController().signal },
+  );
+}

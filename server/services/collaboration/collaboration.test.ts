@@ -1,27 +1,17 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../db";
 import { callerFor, createUser, createWorkspaceWith } from "../../testing/factories";
-import { importPairs, uploadContent, useTempArtifacts } from "../../testing/datasets";
-import { runImport } from "../datasets/import/run-import";
+import { importBeir, importPairs, useTempArtifacts } from "../../testing/datasets";
 import { createEvaluationRow, saveEvaluationResult } from "../experiments/evaluations";
+import { codeOf } from "../../testing/trpc-codes";
 
 /**
  * Collaboration through the real tRPC callers and PostgreSQL: comments (authz, verbatim text), the run note,
  * the activity feed after real actions, and domain-term recall from stored per-query results.
  */
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (error) {
-    return error instanceof TRPCError ? error.code : `non-tRPC error: ${String(error)}`;
-  }
-}
-
 let ws: { id: string; slug: string };
 let owner: { id: string };
 let editor: { id: string };
@@ -33,13 +23,11 @@ let trainVersionId: string;
 let evalVersionId: string;
 
 async function evalSet(workspaceId: string, userId: string, queries: Array<[string, string]>) {
-  const corpus = await uploadContent(workspaceId, userId, "corpus.jsonl", queries.map(([id]) => JSON.stringify({ _id: `d-${id}`, text: `answer for ${id}` })).join("\n"));
-  const q = await uploadContent(workspaceId, userId, "queries.jsonl", queries.map(([id, text]) => JSON.stringify({ _id: id, text })).join("\n"));
-  const qrels = await uploadContent(workspaceId, userId, "qrels.tsv", "query-id\tcorpus-id\tscore\n" + queries.map(([id]) => `${id}\td-${id}\t1`).join("\n") + "\n");
-  const r = await runImport(
-    { workspaceId, userId, datasetName: "glossary-eval", kind: "EVALUATION", pairsAsEvaluation: false, files: [{ uploadId: corpus.id, role: "corpus" }, { uploadId: q.id, role: "queries" }, { uploadId: qrels.id, role: "qrels" }] },
-    { progress: async () => undefined, signal: new AbortController().signal },
-  );
+  const r = await importBeir(workspaceId, userId, "glossary-eval", {
+    corpus: queries.map(([id]) => ({ _id: `d-${id}`, text: `answer for ${id}` })),
+    queries: queries.map(([id, text]) => ({ _id: id, text })),
+    qrels: queries.map(([id]) => ({ qid: id, docid: `d-${id}` })),
+  });
   return r.versionId;
 }
 

@@ -1,8 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { runImport } from "../../datasets/import/run-import";
-import { importPairs, uploadContent } from "../../../testing/datasets";
+import { importBeir, importPairs } from "../../../testing/datasets";
 import { DEMO_SIZES, medquadSplit as demoMedquadSplit } from "../../demo/demo-files";
 
 /**
@@ -30,12 +29,6 @@ export function medquadSplit(opts: { train: number; evalQueries: number; distrac
 export async function importMedquad(workspaceId: string, userId: string, opts = { train: 400, evalQueries: 200, distractors: 300 }) {
   const data = medquadSplit(opts);
   const train = await importPairs(workspaceId, userId, "medquad-train", data.train);
-  const corpus = await uploadContent(workspaceId, userId, "corpus.jsonl", data.corpus.map((d) => JSON.stringify(d)).join("\n"));
-  const queries = await uploadContent(workspaceId, userId, "queries.jsonl", data.queries.map((q) => JSON.stringify(q)).join("\n"));
-  const qrels = await uploadContent(workspaceId, userId, "qrels.tsv", "query-id\tcorpus-id\tscore\n" + data.qrels.map((r) => `${r.qid}\t${r.docid}\t1`).join("\n") + "\n");
-  const evaluation = await runImport(
-    { workspaceId, userId, datasetName: "medquad-heldout", kind: "EVALUATION", pairsAsEvaluation: false, files: [{ uploadId: corpus.id, role: "corpus" }, { uploadId: queries.id, role: "queries" }, { uploadId: qrels.id, role: "qrels" }] },
-    { progress: async () => undefined, signal: new AbortController().signal },
-  );
+  const evaluation = await importBeir(workspaceId, userId, "medquad-heldout", data);
   return { trainVersionId: train.versionId, evalVersionId: evaluation.versionId, data };
 }

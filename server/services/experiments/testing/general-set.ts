@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { readRecords } from "../../../lib/parsing/records";
 import { ZH_DIALOGUE_CSV } from "../../../testing/shared-data";
-import { runImport } from "../../datasets/import/run-import";
-import { uploadContent } from "../../../testing/datasets";
+import { importBeir } from "../../../testing/datasets";
 
 /**
  * The general-domain evaluation set of the forgetting-guard tests: held-out Chinese patient questions → doctors'
@@ -40,12 +39,6 @@ export async function zhHeldOut(opts: { queries: number; distractors: number }) 
 /** Imports the Chinese held-out set as an EVALUATION dataset (BEIR layout) and returns its version id. */
 export async function importGeneralSet(workspaceId: string, userId: string, opts = { queries: 120, distractors: 200 }) {
   const data = await zhHeldOut(opts);
-  const corpus = await uploadContent(workspaceId, userId, "corpus.jsonl", data.corpus.map((d) => JSON.stringify(d)).join("\n"));
-  const queries = await uploadContent(workspaceId, userId, "queries.jsonl", data.queries.map((q) => JSON.stringify(q)).join("\n"));
-  const qrels = await uploadContent(workspaceId, userId, "qrels.tsv", "query-id\tcorpus-id\tscore\n" + data.qrels.map((r) => `${r.qid}\t${r.docid}\t1`).join("\n") + "\n");
-  const imported = await runImport(
-    { workspaceId, userId, datasetName: "zh-dialogue-general", kind: "EVALUATION", pairsAsEvaluation: false, files: [{ uploadId: corpus.id, role: "corpus" }, { uploadId: queries.id, role: "queries" }, { uploadId: qrels.id, role: "qrels" }] },
-    { progress: async () => undefined, signal: new AbortController().signal },
-  );
+  const imported = await importBeir(workspaceId, userId, "zh-dialogue-general", data);
   return { generalVersionId: imported.versionId, data };
 }
