@@ -22,7 +22,7 @@ test("experiments: LoRA preset run, live chart, cancel, resume, comparison and p
   // Register the demo model, then a new run from the LoRA preset, shortened in the advanced form.
   await registerDemoModel(page, base);
   await fillLoraRunForm(page, "lora from the browser", { maxSteps: "60", saveSteps: "20", batchSize: "8", trainGroupSize: "2", maxPassageLength: "96" });
-  await expect(page.getByLabel("Evaluation version")).not.toHaveValue("");
+  await expect(page.locator('select[name="evalVersionId"]')).not.toHaveValue("");
   await expect(page.getByTestId("estimate")).toContainText("GB");
   await shot(page, "exp-01-new-run");
   await page.getByTestId("queue-run").click();

@@ -27,7 +27,8 @@ export function treeUsage(pid: number, procRoot = "/proc") {
   return async (): Promise<TreeUsage | null> => {
     const tree = await readProcessTree(pid, procRoot);
     const at = performance.now();
-    if (!tree) return null;
+    // Nothing left alive (the trainer exited and waits to be reaped): no sample rather than a false 0 MB.
+    if (!tree || tree.length === 0) return null;
     const ticks = new Map(tree.map((p) => [`${p.pid}:${p.starttime}`, p.ticks]));
     let cpuPercent: number | null = null;
     if (prev && at > prev.at) {
