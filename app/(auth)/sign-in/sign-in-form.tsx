@@ -7,6 +7,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "../../_trpc/react";
 import { Button, Field, Input } from "../../_components/ui";
+import { SubmitButton } from "../../_components/submit-button";
 
 export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
   const t = useTranslations("auth");
@@ -39,9 +40,9 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
         <Input name="password" type="password" autoComplete="current-password" required />
       </Field>
       {error ? <p role="alert" className="text-sm text-red-600">{error}</p> : null}
-      <Button type="submit" disabled={pending} className="w-full">
+      <SubmitButton disabled={pending} className="w-full">
         {t("signIn")}
-      </Button>
+      </SubmitButton>
       {sso.data?.map((provider) => (
         <Button key={provider.id} type="button" variant="secondary" className="w-full" onClick={() => void signIn(provider.id, { redirectTo: callbackUrl })}>
           {t("continueWith", { provider: provider.name })}

@@ -7,7 +7,8 @@ import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { errorMessage, fieldErrors } from "../../_trpc/errors";
 import { useTRPC } from "../../_trpc/react";
-import { Button, Field, Input } from "../../_components/ui";
+import { Field, Input } from "../../_components/ui";
+import { SubmitButton } from "../../_components/submit-button";
 
 export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
   const t = useTranslations("auth");
@@ -45,9 +46,9 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
         <Input name="password" type="password" autoComplete="new-password" />
       </Field>
       {errorMessage(signUp.error) && !errors.email ? <p role="alert" className="text-sm text-red-600">{errorMessage(signUp.error)}</p> : null}
-      <Button type="submit" disabled={pending} className="w-full">
+      <SubmitButton disabled={pending} className="w-full">
         {t("createAccount")}
-      </Button>
+      </SubmitButton>
       <p className="text-center text-sm text-slate-600">
         {t("haveAccount")}{" "}
         <Link className="text-brand-600 underline" href={`/sign-in?callbackUrl=${encodeURIComponent(callbackUrl)}`}>

@@ -6,7 +6,8 @@ import { useRouter } from "next/navigation";
 import type { FormEvent } from "react";
 import { errorMessage, fieldErrors } from "../../_trpc/errors";
 import { useTRPC } from "../../_trpc/react";
-import { Button, Field, Input } from "../../_components/ui";
+import { Field, Input } from "../../_components/ui";
+import { SubmitButton } from "../../_components/submit-button";
 
 export function CreateWorkspaceForm() {
   const t = useTranslations("workspace");
@@ -30,7 +31,7 @@ export function CreateWorkspaceForm() {
         <Input name="name" placeholder={t("namePlaceholder")} />
       </Field>
       {errorMessage(create.error) ? <p role="alert" className="text-sm text-red-600">{errorMessage(create.error)}</p> : null}
-      <Button type="submit" disabled={create.isPending}>{t("create")}</Button>
+      <SubmitButton disabled={create.isPending}>{t("create")}</SubmitButton>
     </form>
   );
 }

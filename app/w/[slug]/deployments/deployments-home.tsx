@@ -5,7 +5,8 @@ import { useFormatter, useTranslations } from "next-intl";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { Badge, Button, Card, EmptyState, Field, Input, PageHeader, Select } from "../../../_components/ui";
+import { Badge, Card, EmptyState, Field, Input, PageHeader, Select } from "../../../_components/ui";
+import { SubmitButton } from "../../../_components/submit-button";
 import { useCan, useWorkspace } from "../../../_components/workspace-context";
 import { errorMessage, fieldErrors } from "../../../_trpc/errors";
 import { useTRPC } from "../../../_trpc/react";
@@ -75,7 +76,7 @@ export function DeploymentsHome() {
                 ) : null}
                 <Field label={t("replicas")} error={errors.replicas}><Input name="replicas" type="number" min={1} max={8} defaultValue={1} /></Field>
                 <label className="flex items-center gap-2 text-sm"><input type="checkbox" name="feedback" /> {t("acceptFeedback")}</label>
-                <Button type="submit" disabled={create.isPending}>{t("deploy")}</Button>
+                <SubmitButton disabled={create.isPending}>{t("deploy")}</SubmitButton>
               </form>
             )}
             <p className="mt-2 text-xs text-slate-500" data-testid="precision-hint">

@@ -4,7 +4,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import type { FormEvent } from "react";
-import { Button, Card, Field, Input, Select } from "../../../_components/ui";
+import { Card, Field, Input, Select } from "../../../_components/ui";
+import { SubmitButton } from "../../../_components/submit-button";
 import { useCan, useWorkspace } from "../../../_components/workspace-context";
 import { errorMessage, fieldErrors } from "../../../_trpc/errors";
 import { useTRPC } from "../../../_trpc/react";
@@ -45,7 +46,7 @@ export function SplitsCard({ deployments }: { deployments: { id: string; name: s
             <Select name="b" aria-label={t("b")} defaultValue={deployments[0]?.id}>{deployments.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}</Select>
           </Field>
           <Field label={t("weightB")} error={errors.weightB}><Input name="weightB" type="number" min={0} max={100} defaultValue={50} /></Field>
-          <Button type="submit" disabled={create.isPending}>{t("create")}</Button>
+          <SubmitButton disabled={create.isPending}>{t("create")}</SubmitButton>
         </form>
       ) : null}
       {errorMessage(create.error) && !Object.keys(errors).length ? <p role="alert" className="mb-2 text-sm text-red-600">{errorMessage(create.error)}</p> : null}

@@ -3,7 +3,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
-import { Button, Card, Field, Input, Select } from "../../../_components/ui";
+import { Card, Field, Input, Select } from "../../../_components/ui";
+import { SubmitButton } from "../../../_components/submit-button";
 import { useWorkspace } from "../../../_components/workspace-context";
 import { errorMessage } from "../../../_trpc/errors";
 import { useTRPC } from "../../../_trpc/react";
@@ -55,7 +56,7 @@ export function NewEvaluation() {
           {MODES.map((m) => <label key={m} className="flex items-center gap-1"><input type="checkbox" checked={modes.includes(m)} onChange={() => setModes(toggle(modes, m))} />{m}</label>)}
         </fieldset>
         {errorMessage(create.error) ? <p className="text-red-600">{errorMessage(create.error)}</p> : null}
-        <Button type="submit" disabled={create.isPending || picked.length === 0 || modes.length === 0}>{t("run")}</Button>
+        <SubmitButton disabled={create.isPending || picked.length === 0 || modes.length === 0}>{t("run")}</SubmitButton>
       </form>
     </Card>
   );

@@ -4,7 +4,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
 import Link from "next/link";
 import { useState } from "react";
-import { Badge, Button, Card, EmptyState, Field, Input, PageHeader, ProgressBar } from "../../../_components/ui";
+import { Badge, Card, EmptyState, Field, Input, PageHeader, ProgressBar } from "../../../_components/ui";
+import { SubmitButton } from "../../../_components/submit-button";
 import { useCan, useWorkspace } from "../../../_components/workspace-context";
 import { errorMessage, fieldErrors } from "../../../_trpc/errors";
 import { useTRPC } from "../../../_trpc/react";
@@ -94,7 +95,7 @@ function ModelsCard() {
         <form className="mt-3 flex flex-wrap items-end gap-2" onSubmit={(e) => { e.preventDefault(); register.mutate({ workspaceId: workspace.id, name, dir }); }}>
           <Field label={t("name")} error={errors.name}><Input value={name} onChange={(e) => setName(e.target.value)} name="model-name" /></Field>
           <div className="w-[32rem]"><Field label={t("dir")} error={errors.dir} hint={t("dirHint")}><Input value={dir} onChange={(e) => setDir(e.target.value)} name="model-dir" /></Field></div>
-          <Button type="submit" disabled={register.isPending}>{t("register")}</Button>
+          <SubmitButton disabled={register.isPending}>{t("register")}</SubmitButton>
           {errorMessage(register.error) && !errors.dir && !errors.name ? <p className="text-sm text-red-600">{errorMessage(register.error)}</p> : null}
         </form>
       ) : null}

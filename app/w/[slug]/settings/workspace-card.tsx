@@ -5,6 +5,7 @@ import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import type { FormEvent } from "react";
 import { Button, Card, Field, Input } from "../../../_components/ui";
+import { SubmitButton } from "../../../_components/submit-button";
 import { useCan, useWorkspace } from "../../../_components/workspace-context";
 import { errorMessage, fieldErrors } from "../../../_trpc/errors";
 import { useTRPC } from "../../../_trpc/react";
@@ -32,7 +33,7 @@ export function WorkspaceCard() {
             <Field label={t("workspaceName")} error={errors.name}>
               <Input name="name" defaultValue={workspace.name} />
             </Field>
-            <Button type="submit" variant="secondary" disabled={rename.isPending}>{t("rename")}</Button>
+            <SubmitButton variant="secondary" disabled={rename.isPending}>{t("rename")}</SubmitButton>
           </form>
         ) : (
           <p className="text-sm">{workspace.name}</p>

@@ -3,7 +3,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import type { FormEvent } from "react";
-import { Button, Card, Field, Input } from "../../../_components/ui";
+import { Card, Field, Input } from "../../../_components/ui";
+import { SubmitButton } from "../../../_components/submit-button";
 import { useCan, useWorkspace } from "../../../_components/workspace-context";
 import { errorMessage, fieldErrors } from "../../../_trpc/errors";
 import { useTRPC } from "../../../_trpc/react";
@@ -38,7 +39,7 @@ export function LlmSettingsCard() {
           <Field label={t("apiKey")} hint={settings.data?.hasKey ? t("keepKey") : undefined}><Input name="apiKey" type="password" autoComplete="off" /></Field>
           <div className="md:col-span-3">
             {errorMessage(save.error) ? <p role="alert" className="mb-2 text-sm text-red-600">{errorMessage(save.error)}</p> : null}
-            <Button type="submit" variant="secondary" disabled={save.isPending}>{t("save")}</Button>
+            <SubmitButton variant="secondary" disabled={save.isPending}>{t("save")}</SubmitButton>
           </div>
         </form>
       ) : null}

@@ -4,7 +4,8 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { Button, Card, Field, Input, Select } from "../../../_components/ui";
+import { Card, Field, Input, Select } from "../../../_components/ui";
+import { SubmitButton } from "../../../_components/submit-button";
 import { useWorkspace } from "../../../_components/workspace-context";
 import { errorMessage, fieldErrors } from "../../../_trpc/errors";
 import { useTRPC } from "../../../_trpc/react";
@@ -74,7 +75,7 @@ export function NewRunForm() {
         </fieldset>
         <div className="md:col-span-3">
           {errorMessage(create.error) ? <p role="alert" className="mb-2 text-sm text-red-600">{errorMessage(create.error)}</p> : null}
-          <Button type="submit" disabled={create.isPending}>{t("start")}</Button>
+          <SubmitButton disabled={create.isPending}>{t("start")}</SubmitButton>
         </div>
       </form>
     </Card>

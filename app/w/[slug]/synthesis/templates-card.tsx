@@ -3,7 +3,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
-import { Button, Card, Select } from "../../../_components/ui";
+import { Card, Select } from "../../../_components/ui";
+import { SubmitButton } from "../../../_components/submit-button";
 import { useWorkspace } from "../../../_components/workspace-context";
 import { errorMessage } from "../../../_trpc/errors";
 import { useTRPC } from "../../../_trpc/react";
@@ -37,7 +38,7 @@ export function TemplatesCard() {
           <label className="block text-xs font-medium text-slate-600">{t("user")}<textarea name="user" defaultValue={template.user} rows={5} className="mt-1 w-full rounded border border-slate-300 p-2 font-mono text-xs" /></label>
           <p className="text-xs text-slate-500">{t("placeholders")}</p>
           {errorMessage(save.error) ? <p role="alert" className="text-sm text-red-600">{errorMessage(save.error)}</p> : null}
-          <Button type="submit" variant="secondary" disabled={save.isPending}>{t("save")}</Button>
+          <SubmitButton variant="secondary" disabled={save.isPending}>{t("save")}</SubmitButton>
         </form>
       ) : null}
     </Card>

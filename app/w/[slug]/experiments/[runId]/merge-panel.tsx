@@ -5,7 +5,8 @@ import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useState } from "react";
 import { DEFAULT_MERGE_WEIGHT } from "~/server/services/experiments/schema";
-import { Button, Card, Input } from "../../../../_components/ui";
+import { Card, Input } from "../../../../_components/ui";
+import { SubmitButton } from "../../../../_components/submit-button";
 import { useCan, useWorkspace } from "../../../../_components/workspace-context";
 import { errorMessage } from "../../../../_trpc/errors";
 import { useTRPC } from "../../../../_trpc/react";
@@ -33,7 +34,7 @@ export function MergeControl({ checkpointId, onDone }: { checkpointId: string; o
         <input type="range" min={0} max={1} step={0.05} value={valid ? weight : DEFAULT_MERGE_WEIGHT} onChange={(e) => setWeight(Number(e.target.value))} aria-label={t("weight")} />
       </label>
       <span className="w-20"><Input type="number" min={0} max={1} step={0.01} value={String(weight)} onChange={(e) => setWeight(e.target.value === "" ? Number.NaN : Number(e.target.value))} aria-label={t("weight")} name="mergeWeight" /></span>
-      <Button type="submit" disabled={!valid || merge.isPending} data-testid="merge-submit">{t("submit")}</Button>
+      <SubmitButton disabled={!valid || merge.isPending} data-testid="merge-submit">{t("submit")}</SubmitButton>
       <button type="button" className="text-slate-500 underline" onClick={() => setOpen(false)}>{t("close")}</button>
       <p className="w-full text-slate-500">{t("help")}</p>
       {merge.error ? <p className="w-full text-red-600" role="alert">{errorMessage(merge.error)}</p> : null}

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
 import { useState } from "react";
 import { Button, Card } from "../../../../_components/ui";
+import { SubmitButton } from "../../../../_components/submit-button";
 import { useWorkspace } from "../../../../_components/workspace-context";
 import { errorMessage, fieldErrors } from "../../../../_trpc/errors";
 import { useTRPC } from "../../../../_trpc/react";
@@ -46,7 +47,7 @@ export function CommentsPanel({ target }: { target: CommentTarget }) {
           aria-label={t("newComment")}
         />
         <div className="flex items-center gap-3">
-          <Button type="submit" disabled={create.isPending || draft.trim() === ""} data-testid="post-comment">{t("post")}</Button>
+          <SubmitButton disabled={create.isPending || draft.trim() === ""} data-testid="post-comment">{t("post")}</SubmitButton>
           <span className="text-xs text-slate-500">{t("charsLeft", { n: MAX - draft.length })}</span>
           {problem(create.error) ? <span role="alert" className="text-xs text-red-600">{problem(create.error)}</span> : null}
         </div>

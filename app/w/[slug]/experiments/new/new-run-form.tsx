@@ -5,7 +5,8 @@ import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { PRESETS, presetNames, trainConfigSchema, type PresetName, type TrainConfigInput } from "~/server/services/experiments/schema";
-import { Button, Card, Field, Input, PageHeader, Select } from "../../../../_components/ui";
+import { Card, Field, Input, PageHeader, Select } from "../../../../_components/ui";
+import { SubmitButton } from "../../../../_components/submit-button";
 import { useWorkspace } from "../../../../_components/workspace-context";
 import { errorMessage, fieldErrors } from "../../../../_trpc/errors";
 import { useTRPC } from "../../../../_trpc/react";
@@ -190,7 +191,7 @@ export function NewRunForm({ cloneFrom }: { cloneFrom: string | null }) {
           {sweepOn ? <SweepGrid loraOn={loraOn} serverError={errorMessage(sweep.error) ? undefined : serverErrors.grid} onChange={setSweepGrid} /> : null}
         </Card>
         {errorMessage(create.error ?? sweep.error) ? <p className="text-sm text-red-600" role="alert">{errorMessage(create.error ?? sweep.error)}</p> : null}
-        <Button type="submit" disabled={create.isPending || sweep.isPending || !parsed.success || (sweepOn && !sweepGrid.valid)} data-testid="queue-run">{sweepOn ? t("queueSweep") : t("queueRun")}</Button>
+        <SubmitButton disabled={create.isPending || sweep.isPending || !parsed.success || (sweepOn && !sweepGrid.valid)} data-testid="queue-run">{sweepOn ? t("queueSweep") : t("queueRun")}</SubmitButton>
       </form>
     </>
   );
