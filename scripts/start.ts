@@ -37,6 +37,23 @@ function runOrExit(command: string, args: string[], env: NodeJS.ProcessEnv) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
+/**
+ * Without M3_BASE_MODEL the platform's base model is the demo model: build it on the first start (about 4 minutes on
+ * 2 cores; skipped when built) so that "Create demo workspace" and `npm run demo` find it. Needs the Python torch
+ * stack (scripts/setup-system.sh); without it the platform still starts and says how to build the model later.
+ */
+function ensureDemoModel() {
+  if (process.env.M3_BASE_MODEL || existsSync(path.join(ROOT, ".cache/demo-model/onnx/model.onnx"))) return;
+  const python = process.env.PYTHON ?? "/usr/bin/python3";
+  if (spawnSync(python, ["-c", "import torch, sentencepiece, onnx"], { stdio: "ignore" }).status !== 0) {
+    console.warn(`No demo model and no PyTorch for ${python}: run scripts/setup-system.sh, then bash scripts/build-demo-model.sh`);
+    return;
+  }
+  console.log("Building the demo model (first start; about 4 minutes on 2 cores)...");
+  const built = spawnSync("bash", ["scripts/build-demo-model.sh"], { cwd: ROOT, stdio: "inherit" });
+  if (built.status !== 0) console.warn("The demo model could not be built (see above); the platform starts without it.");
+}
+
 let embedded: EmbeddedDatabase | null = null;
 let databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
@@ -68,6 +85,8 @@ if (!existsSync(stampFile) || readFileSync(stampFile, "utf8") !== stamp || proce
   runOrExit(process.execPath, [NEXT_BIN, "build"], env);
   writeFileSync(stampFile, stamp);
 }
+
+ensureDemoModel();
 
 const children: ChildProcess[] = [
   spawn(process.execPath, [NEXT_BIN, "start", "-p", String(PORT)], { cwd: ROOT, env, stdio: "inherit" }),
