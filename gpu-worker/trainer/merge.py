@@ -25,7 +25,7 @@ import torch
 from . import checkpoint as ckpt
 from . import safetensors_io
 from .events import TrainerError, emit
-from .model import TOKENIZER_FILES, _strip_prefix
+from .model import TOKENIZER_FILES, read_encoder_weights
 
 HEADS = ("colbert_linear", "sparse_linear")
 #: config.json fields that define the architecture: any difference means the weights cannot be averaged.
@@ -39,18 +39,6 @@ def _config(folder: str) -> dict:
         raise TrainerError(f"model folder {folder!r} has no config.json", "missing_model")
     with open(p, encoding="utf-8") as f:
         return json.load(f)
-
-
-def _encoder(folder: str) -> Dict[str, torch.Tensor]:
-    st, binf = os.path.join(folder, "model.safetensors"), os.path.join(folder, "pytorch_model.bin")
-    if os.path.isfile(st):
-        sd = safetensors_io.load_file(st)
-    elif os.path.isfile(binf):
-        sd = torch.load(binf, map_location="cpu")
-    else:
-        raise TrainerError(f"model folder {folder!r} has no model.safetensors or pytorch_model.bin", "missing_model")
-    # transformers' checkpoints may prefix names ("roberta.") and carry a position_ids buffer; ours do neither.
-    return {k: v for k, v in _strip_prefix(sd).items() if not k.endswith("position_ids")}
 
 
 def _heads(folder: str) -> Dict[str, torch.Tensor]:
@@ -91,7 +79,7 @@ def load_weights(folder: str, base_for_adapter: str = "") -> Tuple[Dict[str, tor
         enc = _adapter_weights(base_for_adapter, folder)
         heads = _heads(folder) or _heads(base_for_adapter)  # an adapter without heads kept the base heads
         return enc, heads
-    return _encoder(folder), _heads(folder)
+    return read_encoder_weights(folder), _heads(folder)
 
 
 def check_compatible(base_cfg: dict, tuned_cfg: dict, base: Dict[str, torch.Tensor], tuned: Dict[str, torch.Tensor], what: str) -> None:

@@ -195,6 +195,20 @@ def _strip_prefix(sd: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
     return out
 
 
+def read_encoder_weights(folder: str) -> Dict[str, torch.Tensor]:
+    """The encoder's tensors of a model folder (model.safetensors, else pytorch_model.bin), names without the
+    "roberta."/"model." prefix that transformers' checkpoints may carry, and without the position_ids buffer."""
+    from .events import TrainerError
+    st, binf = os.path.join(folder, "model.safetensors"), os.path.join(folder, "pytorch_model.bin")
+    if os.path.isfile(st):
+        sd = safetensors_io.load_file(st)
+    elif os.path.isfile(binf):
+        sd = torch.load(binf, map_location="cpu")
+    else:
+        raise TrainerError(f"model folder {folder!r} has no model.safetensors or pytorch_model.bin", "missing_model")
+    return {k: v for k, v in _strip_prefix(sd).items() if not k.endswith("position_ids")}
+
+
 def load_model(folder: str, device: str = "cpu") -> M3Model:
     """Load config.json + model.safetensors (or pytorch_model.bin) + colbert_linear.pt + sparse_linear.pt."""
     from .events import TrainerError
@@ -203,15 +217,8 @@ def load_model(folder: str, device: str = "cpu") -> M3Model:
         raise TrainerError(f"model folder {folder!r} has no config.json", "missing_model")
     with open(cfg_path, encoding="utf-8") as f:
         config = XLMRConfig.from_hf(json.load(f))
-    st, binf = os.path.join(folder, "model.safetensors"), os.path.join(folder, "pytorch_model.bin")
-    if os.path.isfile(st):
-        sd = safetensors_io.load_file(st)
-    elif os.path.isfile(binf):
-        sd = torch.load(binf, map_location="cpu")
-    else:
-        raise TrainerError(f"model folder {folder!r} has no model.safetensors or pytorch_model.bin", "missing_model")
+    sd = read_encoder_weights(folder)
     model = M3Model(config)
-    sd = {k: v for k, v in _strip_prefix(sd).items() if not k.endswith("position_ids")}
     enc_keys = set(model.encoder.state_dict())
     missing = enc_keys - set(sd)
     missing = {k for k in missing if not k.startswith("pooler.")}
