@@ -1,105 +1,19 @@
 /**
  * The embedding server through real HTTP on 127.0.0.1 with the demo model (built by scripts/build-demo-model.sh
  * when absent): every endpoint, auth (missing / wrong / revoked key), the official openai client, limits (413,
- * 429), truncation reporting, parity with M3Encoder, cross-request batching, the cache, model swap under
- * continuous traffic with zero failed requests, graceful drain. Nothing is timed: work is held in flight with the
+ * 429), truncation reporting, parity with M3Encoder, cross-request batching, the cache (admission control, model
+ * swap and drain are in server-admission.test.ts). Nothing is timed: work is held in flight with the
  * server's `beforeBatch` hook (a gate the test opens), never with sleeps.
  */
-import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { colbertScore } from "~/server/lib/retrieval/colbert";
 import { lexicalScore } from "~/server/lib/retrieval/sparse";
-import type { M3Encoder } from "../inference/encoder";
-import { loadEncoder } from "../inference/load";
 import type { FeedbackBody } from "./schemas";
-import { createEmbeddingServer, type EmbeddingServer, type EmbeddingServerOptions } from "./server";
+import { createEmbeddingServer, type EmbeddingServer } from "./server";
+import { gate, LONG, maxDiff, post, TEXTS, useModelCopies } from "./testing/server-fixture";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const DEMO = path.join(ROOT, ".cache/demo-model");
-const FILES = ["tokenizer.json", "tokenizer_config.json", "config.json", "m3studio.json", "special_tokens_map.json", "onnx/model.onnx"];
-const TEXTS = ["What is BGE M3?", "Defination of BM25", "肝功能异常需要做哪些检查？", "What are the symptoms of hepatitis B?"];
-const LONG = Array.from({ length: 200 }, (_, i) => `word${i}`).join(" "); // > 128 tokens
-
-let tmp: string;
-let modelA: string; // a private copy of the demo model (a concurrent rebuild cannot change it under the test)
-let modelB: string; // a second copy, to swap to
-let encoder: M3Encoder;
-let maxLength: number;
-
-/** A gate the server awaits before each model batch: after close(), the NEXT batch waits until open(). */
-function gate() {
-  let armed = false;
-  let release: () => void = () => {};
-  let blocked = Promise.resolve();
-  let started: () => void = () => {};
-  let startedP = Promise.resolve();
-  return {
-    hook: async () => {
-      if (!armed) return;
-      armed = false;
-      started();
-      await blocked;
-    },
-    close() {
-      armed = true;
-      blocked = new Promise<void>((r) => (release = r));
-      startedP = new Promise<void>((r) => (started = r));
-    },
-    open() {
-      armed = false;
-      release();
-    },
-    started: () => startedP,
-  };
-}
-
-function copyModel(dst: string) {
-  for (const f of FILES) {
-    const src = path.join(DEMO, f);
-    if (!existsSync(src)) continue;
-    mkdirSync(path.dirname(path.join(dst, f)), { recursive: true });
-    cpSync(src, path.join(dst, f));
-  }
-}
-
-async function post(url: string, body: unknown, key: string | null = "key-good", extra: Record<string, string> = {}) {
-  const headers: Record<string, string> = { "Content-Type": "application/json", ...extra };
-  if (key) headers.Authorization = `Bearer ${key}`;
-  const res = await fetch(url, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
-  const json = (await res.json()) as Record<string, any>;
-  return { status: res.status, json, headers: res.headers };
-}
-
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
-
-beforeAll(() => {
-  if (!existsSync(path.join(DEMO, "onnx/model.onnx"))) execFileSync("bash", [path.join(ROOT, "scripts/build-demo-model.sh")], { stdio: "inherit" });
-  tmp = mkdtempSync(path.join(os.tmpdir(), "m3-serve-test-"));
-  modelA = path.join(tmp, "a");
-  modelB = path.join(tmp, "b");
-  copyModel(modelA);
-  copyModel(modelB);
-}, 900_000);
-
-beforeAll(async () => {
-  const loaded = await loadEncoder(modelA, { threads: 1 });
-  encoder = loaded.encoder;
-  maxLength = loaded.maxLength;
-});
-
-afterAll(async () => {
-  await encoder?.backend.close();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+const m = useModelCopies();
 
 describe("embedding server", () => {
   let server: EmbeddingServer;
@@ -109,7 +23,7 @@ describe("embedding server", () => {
 
   beforeAll(async () => {
     server = await createEmbeddingServer({
-      modelDir: modelA,
+      modelDir: m.modelA,
       host: "127.0.0.1",
       port: 0,
       threads: 1,
@@ -157,7 +71,7 @@ describe("embedding server", () => {
     expect(status).toBe(200);
     expect(json).toMatchObject({ object: "list", model: "demo-m3", truncated: [] });
     expect(headers.get("x-m3-truncated-inputs")).toBe("0");
-    const ref = await encoder.encode(TEXTS, { maxLength, outputs: ["dense"] });
+    const ref = await m.encoder.encode(TEXTS, { maxLength: m.maxLength, outputs: ["dense"] });
     expect(json.usage).toEqual({ prompt_tokens: ref.lengths.reduce((a, b) => a + b), total_tokens: ref.lengths.reduce((a, b) => a + b) });
     json.data.forEach((d: { object: string; index: number; embedding: number[] }, i: number) => {
       expect(d.object).toBe("embedding");
@@ -186,14 +100,14 @@ describe("embedding server", () => {
   it("POST /v1/encode returns dense, sparse (token → weight and ids) and ColBERT like M3Encoder", async () => {
     const { status, json } = await post(`${server.url}/v1/encode`, { input: TEXTS, return_sparse: true, return_colbert: true });
     expect(status).toBe(200);
-    const ref = await encoder.encode(TEXTS, { maxLength, outputs: ["dense", "sparse", "colbert"] });
+    const ref = await m.encoder.encode(TEXTS, { maxLength: m.maxLength, outputs: ["dense", "sparse", "colbert"] });
     json.data.forEach((d: Record<string, any>, i: number) => {
       expect(maxDiff(d.dense, ref.dense.subarray(i * 128, (i + 1) * 128))).toBeLessThanOrEqual(1e-5);
       const w = ref.sparse![i]!;
       expect(Object.keys(d.sparse_ids).length).toBe(w.size);
       for (const [id, weight] of w) {
         expect(Math.abs(d.sparse_ids[String(id)] - weight)).toBeLessThanOrEqual(1e-5);
-        expect(d.sparse[encoder.tokenizer.decode([id])]).toBeGreaterThanOrEqual(weight - 1e-5);
+        expect(d.sparse[m.encoder.tokenizer.decode([id])]).toBeGreaterThanOrEqual(weight - 1e-5);
       }
       expect(d.colbert).toHaveLength(ref.lengths[i]! - 1);
       expect(maxDiff(d.colbert.flat(), ref.colbert![i]!)).toBeLessThanOrEqual(1e-5);
@@ -210,8 +124,8 @@ describe("embedding server", () => {
     const { status, json } = await post(`${server.url}/v1/score`, { pairs });
     expect(status).toBe(200);
     expect(json.weights).toEqual([0.4, 0.2, 0.4]);
-    const q = await encoder.encode(pairs.map((p) => p[0]), { maxLength, outputs: ["dense", "sparse", "colbert"] });
-    const p = await encoder.encode(pairs.map((x) => x[1]), { maxLength, outputs: ["dense", "sparse", "colbert"] });
+    const q = await m.encoder.encode(pairs.map((p) => p[0]), { maxLength: m.maxLength, outputs: ["dense", "sparse", "colbert"] });
+    const p = await m.encoder.encode(pairs.map((x) => x[1]), { maxLength: m.maxLength, outputs: ["dense", "sparse", "colbert"] });
     json.data.forEach((d: Record<string, number>, i: number) => {
       let dense = 0;
       for (let k = 0; k < 128; k++) dense += q.dense[i * 128 + k]! * p.dense[i * 128 + k]!;
@@ -318,127 +232,3 @@ describe("embedding server", () => {
   });
 });
 
-describe("admission, swap and drain", () => {
-  const base = (extra: Partial<EmbeddingServerOptions>): EmbeddingServerOptions => ({
-    modelDir: modelA,
-    threads: 1,
-    authenticate: null,
-    cacheEntries: 0,
-    limits: { maxConcurrentRequests: 4, maxBodyBytes: 1 << 20, maxInputsPerRequest: 64, maxBatchTokens: 4096, queueTimeoutMs: 1000 },
-    log: () => {},
-    ...extra,
-  });
-
-  it("over maxConcurrentRequests (queue full) → 429 with Retry-After; the admitted request completes", async () => {
-    const g = gate();
-    const server = await createEmbeddingServer(
-      base({ beforeBatch: g.hook, limits: { maxConcurrentRequests: 1, maxQueuedRequests: 0, maxBodyBytes: 1 << 20, maxInputsPerRequest: 8, maxBatchTokens: 4096, queueTimeoutMs: 1000 } }),
-    );
-    try {
-      g.close();
-      const first = post(`${server.url}/v1/embeddings`, { input: "held" }, null);
-      await g.started();
-      const refused = await Promise.all(Array.from({ length: 5 }, () => post(`${server.url}/v1/embeddings`, { input: "x" }, null)));
-      for (const r of refused) {
-        expect(r.status).toBe(429);
-        expect(r.headers.get("retry-after")).toMatch(/^\d+$/);
-        expect(r.json.error).toMatchObject({ type: "rate_limit_error", code: "server_overloaded" });
-      }
-      expect((await fetch(`${server.url}/health`)).status).toBe(200); // health is not behind admission
-      g.open();
-      expect((await first).status).toBe(200);
-      expect((await post(`${server.url}/v1/embeddings`, { input: "after" }, null)).status).toBe(200);
-    } finally {
-      g.open();
-      await server.close();
-    }
-  });
-
-  it("swapModel under continuous requests: zero failed requests, in-flight work finishes on the old model", async () => {
-    const g = gate();
-    const server = await createEmbeddingServer(base({ beforeBatch: g.hook }));
-    let stop = false;
-    const statuses: number[] = [];
-    const client = async (c: number) => {
-      for (let i = 0; !stop; i++) statuses.push((await post(`${server.url}/v1/embeddings`, { input: [`client ${c} request ${i}`, TEXTS[i % 4]!] }, null)).status);
-    };
-    try {
-      // 1. a request held in flight across the swap
-      g.close();
-      const held = post(`${server.url}/v1/embeddings`, { input: "in flight during the swap" }, null);
-      await g.started();
-      let swapped = false;
-      const swap = server.swapModel(modelB).then(() => (swapped = true));
-      while (server.stats().modelDir !== modelB) await new Promise((r) => setImmediate(r)); // new model is current…
-      expect(swapped).toBe(false); // …but the old one is not closed while a request holds it
-      expect((await post(`${server.url}/v1/embeddings`, { input: "served by the new model" }, null)).status).toBe(200);
-      g.open();
-      expect((await held).status).toBe(200);
-      await swap;
-      // 2. continuous traffic from 4 clients while swapping back and forth (rollback)
-      const clients = [0, 1, 2, 3].map(client);
-      await server.swapModel(modelA);
-      await server.swapModel(modelB);
-      await server.swapModel(modelA);
-      stop = true;
-      await Promise.all(clients);
-      expect(statuses.length).toBeGreaterThan(0);
-      expect(statuses.filter((s) => s !== 200)).toEqual([]);
-      expect(server.stats().modelDir).toBe(modelA);
-      expect(await server.metrics.text()).toMatch(/m3_model_swaps_total 4/);
-      await expect(server.swapModel(path.join(tmp, "missing"))).rejects.toThrow(/does not exist/);
-      expect((await post(`${server.url}/v1/embeddings`, { input: "still serving" }, null)).status).toBe(200);
-    } finally {
-      stop = true;
-      g.open();
-      await server.close();
-    }
-  });
-
-  it("drain: stops accepting, finishes in-flight requests, then resolves", async () => {
-    const g = gate();
-    const server = await createEmbeddingServer(base({ beforeBatch: g.hook }));
-    g.close();
-    const inflight = post(`${server.url}/v1/embeddings`, { input: ["finish me", "and me"] }, null);
-    await g.started();
-    let drained = false;
-    const drain = server.drain().then(() => (drained = true));
-    const late = await fetch(`${server.url}/health`).then(
-      (r) => r.status,
-      () => "refused",
-    );
-    expect([503, "refused"]).toContain(late);
-    expect(drained).toBe(false);
-    g.open();
-    const r = await inflight;
-    expect(r.status).toBe(200);
-    expect(r.json.data).toHaveLength(2);
-    await drain;
-    expect(drained).toBe(true);
-    await server.close();
-  });
-
-  it("inferenceWorkers: 0 runs onnxruntime on the event loop with the same results", async () => {
-    const server = await createEmbeddingServer(base({ inferenceWorkers: 0 }));
-    try {
-      const r = await post(`${server.url}/v1/embeddings`, { input: TEXTS }, null);
-      expect(r.status).toBe(200);
-      const ref = await encoder.encode(TEXTS, { maxLength, outputs: ["dense"] });
-      r.json.data.forEach((d: { embedding: number[] }, i: number) => expect(maxDiff(d.embedding, ref.dense.subarray(i * 128, (i + 1) * 128))).toBeLessThanOrEqual(1e-5));
-      expect(((await (await fetch(`${server.url}/health`)).json()) as { backend: string }).backend).toBe("onnxruntime");
-    } finally {
-      await server.close();
-    }
-  });
-
-  it("POST /v1/feedback is 404 when the deployment has no feedback callback", async () => {
-    const server = await createEmbeddingServer(base({}));
-    try {
-      const r = await post(`${server.url}/v1/feedback`, { query: "q", retrieved_docs: [], user_feedback: { helpful_docs: [] } }, null);
-      expect(r.status).toBe(404);
-      expect(r.json.error.code).toBe("feedback_disabled");
-    } finally {
-      await server.close();
-    }
-  });
-});
