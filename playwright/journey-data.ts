@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { DEMO_SIZES, medquadSplit } from "../server/services/demo/demo-files";
+import { MEDQUAD_JSONL } from "../server/testing/shared-data";
 
 /**
  * Small MedQuAD files for the browser specs, built from ../shared/data at test time with the demo's split
@@ -10,10 +11,9 @@ import { DEMO_SIZES, medquadSplit } from "../server/services/demo/demo-files";
  */
 export const ROOT = path.resolve(import.meta.dirname, "..");
 export const DEMO_MODEL = path.join(ROOT, ".cache/demo-model");
-const MEDQUAD = path.resolve(ROOT, "../shared/data/medquad-en/gard-ghr.jsonl");
 
 export function medquadFiles(opts: { trainPairs: number; evalQueries: number }) {
-  const split = medquadSplit(readFileSync(MEDQUAD, "utf8").split("\n"), {
+  const split = medquadSplit(readFileSync(MEDQUAD_JSONL, "utf8").split("\n"), {
     ...DEMO_SIZES, train: opts.trainPairs, evalQueries: opts.evalQueries, distractors: opts.evalQueries,
   });
   const buf = (lines: string[]) => Buffer.from(lines.join("\n") + "\n");

@@ -5,9 +5,9 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../server/db";
 import { createUser, createWorkspaceWith } from "../../server/testing/factories";
+import { ZH_DIALOGUE_CSV } from "../../server/testing/shared-data";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const ZH_CSV = path.resolve(ROOT, "../shared/data/zh-medical-dialogue/liver-digestive.gb18030.csv");
 let slug: string;
 let workspaceId: string;
 let artifacts: string;
@@ -28,7 +28,7 @@ beforeAll(async () => {
 
 describe("m3 import", () => {
   it("imports the GB18030 CSV as an evaluation set and prints a JSON summary", () => {
-    const result = m3("import", ZH_CSV, "--kind", "eval", "--map", "query=title,positive=answer", "--workspace", slug, "--name", "liver-eval");
+    const result = m3("import", ZH_DIALOGUE_CSV, "--kind", "eval", "--map", "query=title,positive=answer", "--workspace", slug, "--name", "liver-eval");
     expect(result.status, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout) as { rows: number; counts: Record<string, number>; versionId: string };
     expect(summary.counts.doc! + summary.counts.duplicatePassagesMerged!).toBe(4535);

@@ -6,6 +6,7 @@ import { db } from "../../server/db";
 import { importPairs, useTempArtifacts } from "../../server/testing/datasets";
 import { createUser, createWorkspaceWith } from "../../server/testing/factories";
 import { runMineVersion } from "./mine-version";
+import { MEDQUAD_JSONL } from "../../server/testing/shared-data";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const DEMO = path.join(ROOT, ".cache/demo-model");
@@ -19,7 +20,7 @@ describe("mining hard negatives for a dataset version", () => {
   it.runIf(existsSync(path.join(DEMO, "onnx/model.onnx")))("writes a new version whose negatives are never the query's positives", async () => {
     const userId = (await createUser()).id;
     const workspaceId = (await createWorkspaceWith([{ userId, role: "OWNER" }])).id;
-    const medquad = readFileSync(path.resolve(ROOT, "../shared/data/medquad-en/gard-ghr.jsonl"), "utf8").split("\n").slice(0, 80)
+    const medquad = readFileSync(MEDQUAD_JSONL, "utf8").split("\n").slice(0, 80)
       .map((l) => JSON.parse(l) as { question: string; answer: string });
     const imported = await importPairs(workspaceId, userId, "medquad-mini", medquad.map((r) => ({ query: r.question, pos: [r.answer] })));
     const result = (await runMineVersion({

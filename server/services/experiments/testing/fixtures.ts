@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { importBeir, importPairs } from "../../../testing/datasets";
 import { DEMO_SIZES, medquadSplit as demoMedquadSplit } from "../../demo/demo-files";
+import { MEDQUAD_JSONL } from "../../../testing/shared-data";
 
 /**
  * Test data made from ../shared/data (MedQuAD): training pairs from the demo model's train side and an
@@ -10,7 +11,6 @@ import { DEMO_SIZES, medquadSplit as demoMedquadSplit } from "../../demo/demo-fi
  */
 export const ROOT = path.resolve(import.meta.dirname, "../../../..");
 export const DEMO_MODEL = path.join(ROOT, ".cache/demo-model");
-const MEDQUAD = path.resolve(ROOT, "../shared/data/medquad-en/gard-ghr.jsonl");
 
 export function ensureDemoModel() {
   if (!existsSync(path.join(DEMO_MODEL, "onnx", "model.onnx"))) execFileSync("bash", ["scripts/build-demo-model.sh"], { cwd: ROOT, stdio: "inherit" });
@@ -22,7 +22,7 @@ export function ensureDemoModel() {
  * no focus the base model or the fine-tune trained on reaches the evaluation set, and query ids stay unique.
  */
 export function medquadSplit(opts: { train: number; evalQueries: number; distractors: number }) {
-  const split = demoMedquadSplit(readFileSync(MEDQUAD, "utf8").split("\n"), { ...DEMO_SIZES, ...opts });
+  const split = demoMedquadSplit(readFileSync(MEDQUAD_JSONL, "utf8").split("\n"), { ...DEMO_SIZES, ...opts });
   return { ...split, train: split.train.map((r) => ({ query: r.question, pos: [r.answer] })) };
 }
 
