@@ -18,6 +18,25 @@ const envSchema = z.object({
   SIGN_IN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   SIGN_IN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
   INVITE_TTL_HOURS: z.coerce.number().positive().default(72),
+  // Security settings, each explained in docs/security.md. Owned per area: keep edits to your own lines.
+  /** Interface the web app listens on (npm start); 0.0.0.0 exposes it to the network. */
+  HOST: z.string().default("127.0.0.1"),
+  /** Folders (path-delimiter separated, ":" on Linux) under which base models may be registered. */
+  M3_MODEL_ROOTS: z.string().default(""),
+  /** Hosts (comma separated) that a workspace LLM base URL may name even when they resolve to private addresses. */
+  M3_LLM_ALLOWED_HOSTS: z.string().default(""),
+  /** Trust the first X-Forwarded-For address as the client's (only behind a proxy that sets it). */
+  M3_TRUSTED_PROXY: z.enum(["true", "false", "1", "0"]).default("false").transform((v) => v === "true" || v === "1"),
+  SIGN_UP_MAX_PER_WINDOW: z.coerce.number().int().positive().default(10),
+  SIGN_UP_WINDOW_SECONDS: z.coerce.number().int().positive().default(3600),
+  WORKSPACE_MAX_RUNNING_JOBS: z.coerce.number().int().positive().default(4),
+  WORKSPACE_MAX_QUEUED_JOBS: z.coerce.number().int().positive().default(200),
+  /** Bytes of uploads and artifacts a workspace may hold (default 50 GiB). */
+  WORKSPACE_STORAGE_QUOTA_BYTES: z.coerce.number().int().positive().default(50 * 1024 ** 3),
+  PROXY_MAX_CONCURRENT: z.coerce.number().int().positive().default(64),
+  PROXY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+  /** Failed API-key lookups per client address per minute before the proxy answers 429. */
+  PROXY_FAILED_KEYS_PER_MINUTE: z.coerce.number().int().positive().default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;
