@@ -18,6 +18,7 @@ const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     M3_DATA_DIR: process.env.M3_DATA_DIR ?? ".data/e2e",
     // Specs run in parallel: a training run must not hold up another spec's jobs.
     WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? "3",
+    M3_LLM_ALLOWED_HOSTS: process.env.M3_LLM_ALLOWED_HOSTS ?? "127.0.0.1", // a local LLM stub, if a spec configures one
   },
   stdio: "inherit",
 });
