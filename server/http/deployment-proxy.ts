@@ -1,7 +1,12 @@
 import { createHash } from "node:crypto";
 import { db } from "../db";
+import { env } from "../env";
 import { isHealthy } from "../services/deployments/replicas";
 import { recordSplitRequest } from "../services/deployments/split-stats";
+import { createConcurrencyCap } from "./proxy-admission";
+import { checkApiKey, type KeyCheck } from "./proxy-auth";
+import { declaredLength, discardBody, readBoundedBody } from "./proxy-body";
+import { TtlCache } from "./ttl-cache";
 
 /**
  * The web app's router in front of the serving processes (deploy/README.md, "Replicas and A/B splits"):
@@ -9,47 +14,71 @@ import { recordSplitRequest } from "../services/deployments/split-stats";
  *                                  refuses the connection or answers 502/503 is skipped and the next tried)
  *   /api/splits/<id>/v1/…       → deployment A or B by the split's weight, sticky per user, then as above.
  * It keeps no state beyond 1-second caches of the database rows: any number of web processes can route.
- * Authentication stays with the serving process (the Authorization header is forwarded as is).
+ *
+ * Nothing of a request's body is read until the request is admitted, in this order (docs/security.md):
+ * a known route → a free slot (PROXY_MAX_CONCURRENT, else 429) → an API key of the deployment's workspace
+ * (proxy-auth.ts: 401, 404 for an unknown deployment or split, 429 once the address's failed lookups are over
+ * PROXY_FAILED_KEYS_PER_MINUTE) → a live replica (503). A refused request's body stream is cancelled unread.
+ * Only then is the body read, counted chunk by chunk and cut off with 413 past PROXY_MAX_BODY_BYTES.
+ * The Authorization header is still forwarded: the serving process checks the key again.
  */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const CACHE_MS = 1000;
 const FORWARD_HEADERS = ["authorization", "content-type", "accept", "x-request-id"];
 const RETURN_HEADERS = ["content-type", "retry-after", "www-authenticate"];
 
 type Target = { index: number; url: string };
-const replicaCache = new Map<string, { at: number; targets: Target[] }>();
-const splitCache = new Map<string, { at: number; split: { deploymentAId: string; deploymentBId: string; weightB: number } | null }>();
+type Split = { deploymentAId: string; deploymentBId: string; weightB: number };
+// Both keyed by ids from the URL: bounded, so made-up ids cannot grow them without limit.
+const replicaCache = new TtlCache<string, Target[]>(CACHE_MS);
+const splitCache = new TtlCache<string, Split | null>(CACHE_MS);
 const cursor = new Map<string, number>();
+const slots = createConcurrencyCap(env.PROXY_MAX_CONCURRENT);
 
 async function liveTargets(deploymentId: string): Promise<Target[]> {
   const hit = replicaCache.get(deploymentId);
-  if (hit && Date.now() - hit.at < CACHE_MS) return hit.targets;
+  if (hit) return hit.value;
   const rows = await db.deploymentReplica.findMany({ where: { deploymentId, status: "LIVE", url: { not: null } }, orderBy: { index: "asc" } });
   const targets = rows.filter((r) => isHealthy(r)).map((r) => ({ index: r.index, url: r.url! }));
-  replicaCache.set(deploymentId, { at: Date.now(), targets });
+  replicaCache.set(deploymentId, targets);
   return targets;
 }
 
+const ERROR_TYPES: Record<number, string> = {
+  401: "authentication_error", 404: "not_found_error", 413: "invalid_request_error", 429: "rate_limit_error",
+};
+
 function jsonError(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
-  return Response.json({ error: { message, type: status === 404 ? "not_found_error" : "unavailable_error", code, param: null } }, { status, headers });
+  const type = ERROR_TYPES[status] ?? "unavailable_error";
+  return Response.json({ error: { message, type, code, param: null } }, { status, headers });
 }
+
+/** An answer given before the body was read: the body stream is cancelled so none of it is buffered. */
+function refuse(request: Request, response: Response): Response {
+  discardBody(request);
+  return response;
+}
+
+const BEARER = { "WWW-Authenticate": 'Bearer realm="m3-deployments"' };
+
+function keyRefusal(check: Exclude<KeyCheck, { ok: true }>): Response {
+  switch (check.reason) {
+    case "missing_key": return jsonError(401, "missing_api_key", "missing API key: send Authorization: Bearer <key>", BEARER);
+    case "invalid_key": return jsonError(401, "invalid_api_key", "invalid or revoked API key for this deployment", BEARER);
+    case "unknown_deployment": return jsonError(404, "not_found", "no such deployment");
+    case "too_many_failures":
+      return jsonError(429, "too_many_failed_keys", "too many requests with an invalid API key from this address; retry later", { "Retry-After": String(check.retryAfterSeconds) });
+  }
+}
+
+const tooLarge = () => jsonError(413, "body_too_large", `request body over ${env.PROXY_MAX_BODY_BYTES} bytes`);
 
 function safePath(path: string[]): string | null {
   if (path.length === 0 || path.some((p) => !/^[a-z0-9_-]+$/i.test(p))) return null;
   return `/v1/${path.join("/")}`;
 }
 
-async function readBody(request: Request): Promise<ArrayBuffer | Response> {
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_BODY_BYTES) return jsonError(413, "body_too_large", `request body over ${MAX_BODY_BYTES} bytes`);
-  const body = await request.arrayBuffer();
-  return body.byteLength > MAX_BODY_BYTES ? jsonError(413, "body_too_large", `request body over ${MAX_BODY_BYTES} bytes`) : body;
-}
-
 /** Forwards to the deployment's healthy replicas in turn until one answers (not 502/503). */
-async function forward(deploymentId: string, path: string, request: Request, body: ArrayBuffer): Promise<Response> {
-  const targets = await liveTargets(deploymentId);
-  if (targets.length === 0) return jsonError(503, "no_live_replica", "this deployment has no live replica right now", { "Retry-After": "1" });
+async function forward(deploymentId: string, targets: Target[], path: string, request: Request, body: Uint8Array<ArrayBuffer>): Promise<Response> {
   const start = (cursor.get(deploymentId) ?? 0) % targets.length;
   cursor.set(deploymentId, start + 1);
   const headers = new Headers();
@@ -77,12 +106,42 @@ async function forward(deploymentId: string, path: string, request: Request, bod
   return last ?? jsonError(502, "replicas_unreachable", "no replica of this deployment could be reached", { "Retry-After": "1" });
 }
 
+/**
+ * Admits the request for `deploymentId` (key, then a live replica), reads its bounded body and forwards it.
+ * Runs inside a concurrency slot; every refusal before the body is read goes through `refuse`.
+ */
+async function admitAndForward(request: Request, deploymentId: string, path: string): Promise<Response> {
+  let check: KeyCheck;
+  try {
+    check = await checkApiKey(request, deploymentId);
+  } catch {
+    return refuse(request, jsonError(503, "auth_unavailable", "cannot check the API key right now; retry later", { "Retry-After": "1" }));
+  }
+  if (!check.ok) return refuse(request, keyRefusal(check));
+  const declared = declaredLength(request);
+  if (declared !== null && declared > env.PROXY_MAX_BODY_BYTES) return refuse(request, tooLarge());
+  const targets = await liveTargets(deploymentId);
+  if (targets.length === 0) return refuse(request, jsonError(503, "no_live_replica", "this deployment has no live replica right now", { "Retry-After": "1" }));
+  const body = await readBoundedBody(request, env.PROXY_MAX_BODY_BYTES);
+  if (body === "too_large") return tooLarge();
+  return forward(deploymentId, targets, path, request, body);
+}
+
+/** Runs `handle` in one of the process's PROXY_MAX_CONCURRENT slots, or answers 429 without reading the body. */
+async function inSlot(request: Request, handle: () => Promise<Response>): Promise<Response> {
+  const release = slots.tryEnter();
+  if (!release) return refuse(request, jsonError(429, "proxy_overloaded", "too many requests in flight; retry shortly", { "Retry-After": "1" }));
+  try {
+    return await handle();
+  } finally {
+    release();
+  }
+}
+
 export async function proxyToDeployment(request: Request, deploymentId: string, pathParts: string[]): Promise<Response> {
   const path = safePath(pathParts);
-  if (!path) return jsonError(404, "not_found", "unknown route");
-  const body = await readBody(request);
-  if (body instanceof Response) return body;
-  return forward(deploymentId, path, request, body);
+  if (!path) return refuse(request, jsonError(404, "not_found", "unknown route"));
+  return inSlot(request, () => admitAndForward(request, deploymentId, path));
 }
 
 /** Which variant a caller gets: hash(split, X-User or else the API key) → [0, 100) < weightB → B. */
@@ -93,23 +152,32 @@ export function chooseVariant(splitId: string, stickyKey: string | null, weightB
   return bucket < weightB ? "B" : "A";
 }
 
+async function findSplit(splitId: string): Promise<Split | null> {
+  const hit = splitCache.get(splitId);
+  if (hit) return hit.value;
+  const split = await db.trafficSplit.findUnique({ where: { id: splitId }, select: { deploymentAId: true, deploymentBId: true, weightB: true } });
+  splitCache.set(splitId, split);
+  return split;
+}
+
 export async function proxyToSplit(request: Request, splitId: string, pathParts: string[]): Promise<Response> {
   const path = safePath(pathParts);
-  if (!path) return jsonError(404, "not_found", "unknown route");
-  let hit = splitCache.get(splitId);
-  if (!hit || Date.now() - hit.at >= CACHE_MS) {
-    const split = await db.trafficSplit.findUnique({ where: { id: splitId }, select: { deploymentAId: true, deploymentBId: true, weightB: true } });
-    hit = { at: Date.now(), split };
-    splitCache.set(splitId, hit);
-  }
-  if (!hit.split) return jsonError(404, "not_found", "no such traffic split");
-  const body = await readBody(request);
-  if (body instanceof Response) return body;
-  const auth = request.headers.get("authorization");
-  const variant = chooseVariant(splitId, request.headers.get("x-user") ?? auth, hit.split.weightB);
-  const started = performance.now();
-  const response = await forward(variant === "A" ? hit.split.deploymentAId : hit.split.deploymentBId, path, request, body);
-  recordSplitRequest(splitId, variant, performance.now() - started, response.status >= 500);
-  response.headers.set("x-m3-variant", variant);
-  return response;
+  if (!path) return refuse(request, jsonError(404, "not_found", "unknown route"));
+  return inSlot(request, async () => {
+    let split: Split | null;
+    try {
+      split = await findSplit(splitId);
+    } catch {
+      return refuse(request, jsonError(503, "split_unavailable", "cannot read the traffic split right now; retry later", { "Retry-After": "1" }));
+    }
+    if (!split) return refuse(request, jsonError(404, "not_found", "no such traffic split"));
+    const auth = request.headers.get("authorization");
+    const variant = chooseVariant(splitId, request.headers.get("x-user") ?? auth, split.weightB);
+    const started = performance.now();
+    // The key is checked against the variant's deployment (a key scoped to A alone is refused on B).
+    const response = await admitAndForward(request, variant === "A" ? split.deploymentAId : split.deploymentBId, path);
+    recordSplitRequest(splitId, variant, performance.now() - started, response.status >= 500);
+    response.headers.set("x-m3-variant", variant);
+    return response;
+  });
 }

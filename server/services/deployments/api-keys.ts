@@ -2,7 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { db } from "../../db";
 import { AppError } from "../../lib/app-error";
 
-const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");
+/** How keys are stored and looked up (also the proxy's cache key: a key is never kept in clear). */
+export const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");
 
 /** A new key, returned once in clear; only its SHA-256 and a short prefix are stored. */
 export async function createApiKey({ workspaceId, userId, name, deploymentIds }: { workspaceId: string; userId: string; name: string; deploymentIds: string[] }) {

@@ -1,0 +1,100 @@
+/**
+ * What the deployment-proxy tests share: request bodies that record how much of them was read, the two route
+ * handlers called with real Request objects, and seeded deployments (a workspace, its key, a replica row).
+ */
+import { POST as deploymentRoute } from "~/app/api/deployments/[deploymentId]/v1/[...path]/route";
+import { POST as splitRoute } from "~/app/api/splits/[splitId]/v1/[...path]/route";
+import { db } from "../db";
+import { createApiKey } from "../services/deployments/api-keys";
+import { createUser, createWorkspaceWith } from "../testing/factories";
+
+const CHUNK = 64 * 1024;
+
+/**
+ * A body of `totalBytes` generated on demand, one 64 KiB chunk per read. highWaterMark 0: nothing is produced
+ * until the reader asks, so `pulled()` is exactly what the proxy read. `release` (when given) is awaited before
+ * the first chunk, to hold a request in the middle of its body; `onFirstPull` fires when reading starts.
+ */
+export function countingBody(totalBytes: number, opts: { release?: Promise<void> } = {}) {
+  let pulled = 0;
+  let cancelled = false;
+  let firstPull: () => void = () => {};
+  const started = new Promise<void>((resolve) => (firstPull = resolve));
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        firstPull();
+        if (opts.release) await opts.release;
+        if (pulled >= totalBytes) return controller.close();
+        const n = Math.min(CHUNK, totalBytes - pulled);
+        pulled += n;
+        controller.enqueue(new Uint8Array(n).fill(0x20));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, pulled: () => pulled, cancelled: () => cancelled, started };
+}
+
+export const CHUNK_BYTES = CHUNK;
+
+/** A small JSON body, streamed as a client would send it. */
+export function jsonBody(value: unknown) {
+  const bytes = new TextEncoder().encode(JSON.stringify(value));
+  return new ReadableStream<Uint8Array>({ start(c) { c.enqueue(bytes); c.close(); } });
+}
+
+interface CallOptions {
+  key?: string | null;
+  body?: ReadableStream<Uint8Array>;
+  headers?: Record<string, string>;
+  path?: string[];
+}
+
+function request(url: string, { key = null, body, headers = {} }: CallOptions): Request {
+  const all: Record<string, string> = { "content-type": "application/json", ...headers };
+  if (key) all.authorization = `Bearer ${key}`;
+  // duplex "half": a streamed request body, as Next hands the route an incoming chunked POST.
+  return new Request(url, { method: "POST", headers: all, body: body ?? null, duplex: "half" } as RequestInit);
+}
+
+/** POST /api/deployments/<id>/v1/<path> through the route handler. */
+export function callDeployment(deploymentId: string, opts: CallOptions = {}): Promise<Response> {
+  const path = opts.path ?? ["embeddings"];
+  const req = request(`http://127.0.0.1/api/deployments/${deploymentId}/v1/${path.join("/")}`, opts);
+  return deploymentRoute(req, { params: Promise.resolve({ deploymentId, path }) });
+}
+
+/** POST /api/splits/<id>/v1/<path> through the route handler. */
+export function callSplit(splitId: string, opts: CallOptions = {}): Promise<Response> {
+  const path = opts.path ?? ["embeddings"];
+  const req = request(`http://127.0.0.1/api/splits/${splitId}/v1/${path.join("/")}`, opts);
+  return splitRoute(req, { params: Promise.resolve({ splitId, path }) });
+}
+
+/** A workspace with an owner and one key for all its deployments. */
+export async function seedWorkspace() {
+  const owner = await createUser();
+  const workspace = await createWorkspaceWith([{ userId: owner.id, role: "OWNER" }]);
+  const key = await createApiKey({ workspaceId: workspace.id, userId: owner.id, name: "client", deploymentIds: [] });
+  return { ownerId: owner.id, workspaceId: workspace.id, key: key.key, keyId: key.id };
+}
+
+/**
+ * A deployment of the workspace; with `liveUrl`, one LIVE replica there whose health check is dated in the
+ * future, so it stays in rotation however long the test takes (no clock in the test).
+ */
+export async function seedDeployment(ws: { workspaceId: string; ownerId: string }, liveUrl?: string) {
+  const deployment = await db.deployment.create({
+    data: { workspaceId: ws.workspaceId, name: "embeddings", modelDir: "/nonexistent/model", modelLabel: "test", createdById: ws.ownerId, status: liveUrl ? "LIVE" : "STARTING", url: liveUrl ?? null },
+  });
+  if (liveUrl) {
+    await db.deploymentReplica.create({
+      data: { deploymentId: deployment.id, index: 0, status: "LIVE", url: liveUrl, healthAt: new Date(Date.now() + 24 * 3600_000) },
+    });
+  }
+  return deployment;
+}
