@@ -16,9 +16,9 @@ import re
 import shutil
 from typing import Callable, Optional
 
-import torch
 
 from . import safetensors_io
+from .safe_load import load_state, save_state
 
 
 def tmp_dir(parent: str, name: str) -> str:
@@ -59,7 +59,7 @@ def save(output_dir: str, step: int, write_model: Callable[[str], None], trainab
     tmp = tmp_dir(output_dir, f"checkpoint-{step}")
     write_model(tmp)
     safetensors_io.save_file(trainable, os.path.join(tmp, "trainable.safetensors"))
-    torch.save(state, os.path.join(tmp, "trainer_state.pt"))
+    save_state(state, os.path.join(tmp, "trainer_state.pt"))
     with open(os.path.join(tmp, "train_config.json"), "w", encoding="utf-8") as f:
         json.dump(config, f, indent=2)
     final = os.path.join(output_dir, f"checkpoint-{step}")
@@ -78,4 +78,4 @@ def load_latest(output_dir: str) -> Optional[dict]:
         cfg = json.load(f)
     return {"step": step, "path": path, "config": cfg,
             "trainable": safetensors_io.load_file(os.path.join(path, "trainable.safetensors")),
-            "state": torch.load(os.path.join(path, "trainer_state.pt"), map_location="cpu")}
+            "state": load_state(os.path.join(path, "trainer_state.pt"))}

@@ -24,6 +24,7 @@ import torch
 
 from . import checkpoint as ckpt
 from . import safetensors_io
+from .safe_load import load_pt
 from .events import TrainerError, emit
 from .model import TOKENIZER_FILES, read_encoder_weights
 
@@ -46,7 +47,7 @@ def _heads(folder: str) -> Dict[str, torch.Tensor]:
     for name in HEADS:
         p = os.path.join(folder, f"{name}.pt")
         if os.path.isfile(p):
-            for k, v in torch.load(p, map_location="cpu").items():
+            for k, v in load_pt(p).items():
                 out[f"{name}.{k}"] = v
     return out
 

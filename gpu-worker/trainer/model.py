@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 
 from . import safetensors_io
+from .safe_load import load_pt
 
 
 @dataclass
@@ -203,7 +204,7 @@ def read_encoder_weights(folder: str) -> Dict[str, torch.Tensor]:
     if os.path.isfile(st):
         sd = safetensors_io.load_file(st)
     elif os.path.isfile(binf):
-        sd = torch.load(binf, map_location="cpu")
+        sd = load_pt(binf)
     else:
         raise TrainerError(f"model folder {folder!r} has no model.safetensors or pytorch_model.bin", "missing_model")
     return {k: v for k, v in _strip_prefix(sd).items() if not k.endswith("position_ids")}
@@ -228,7 +229,7 @@ def load_model(folder: str, device: str = "cpu") -> M3Model:
     for name in ("colbert_linear", "sparse_linear"):
         p = os.path.join(folder, f"{name}.pt")
         if os.path.isfile(p):
-            getattr(model, name).load_state_dict(torch.load(p, map_location="cpu"))
+            getattr(model, name).load_state_dict(load_pt(p))
         # else: keep the deterministic init (seeded by the caller); a BGE-M3 folder always has both.
     return model.to(device)
 
