@@ -2,12 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 
 /**
- * A real local HTTP server speaking the OpenAI chat completions API, for tests (127.0.0.1, random port).
+ * A real local HTTP server speaking the OpenAI chat completions API, for tests (127.0.0.1 or `host`, random port).
  * Scriptable: `enqueue(...)` queues one behaviour per request, in order; when the queue is empty `fallback` answers
  * (default: a JSON array of three questions). Every request is recorded (headers + parsed body).
  *
  *   { kind: "ok", content }                        200 with a chat.completion whose message content is `content`
- *   { kind: "status", status, retryAfter?, body? } that status (429 with Retry-After, 500, 401…)
+ *   { kind: "status", status, retryAfter?, body?, headers? } that status (429 with Retry-After, 500, 401, a 307 with Location…)
  *   { kind: "hang" }                               never answers (client timeout); released on close()
  *   { kind: "malformed-json" }                     200 with a truncated JSON body
  *   { kind: "html" }                               502-style HTML page with status 200 (gateway noise)
@@ -16,7 +16,7 @@ import type { AddressInfo, Socket } from "node:net";
  */
 export type StubBehaviour =
   | { kind: "ok"; content: string }
-  | { kind: "status"; status: number; retryAfter?: string; body?: string }
+  | { kind: "status"; status: number; retryAfter?: string; body?: string; headers?: Record<string, string> }
   | { kind: "hang" }
   | { kind: "malformed-json" }
   | { kind: "html" }
@@ -38,7 +38,8 @@ export interface OpenAiStub {
   close(): Promise<void>;
 }
 
-export async function startOpenAiStub(): Promise<OpenAiStub> {
+/** `host`: the address to listen on, e.g. "::1" for an IPv6 loopback endpoint (default 127.0.0.1). */
+export async function startOpenAiStub({ host = "127.0.0.1" }: { host?: string } = {}): Promise<OpenAiStub> {
   const queue: StubBehaviour[] = [];
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
@@ -87,7 +88,7 @@ export async function startOpenAiStub(): Promise<OpenAiStub> {
         );
         return;
       case "status": {
-        const headers: Record<string, string> = { "content-type": "application/json" };
+        const headers: Record<string, string> = { "content-type": "application/json", ...b.headers };
         if (b.retryAfter !== undefined) headers["retry-after"] = b.retryAfter;
         res.writeHead(b.status, headers).end(b.body ?? JSON.stringify({ error: { message: `stub status ${b.status}` } }));
         return;
@@ -111,7 +112,7 @@ export async function startOpenAiStub(): Promise<OpenAiStub> {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  await new Promise<void>((res) => server.listen(0, "127.0.0.1", () => res()));
-  stub.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  await new Promise<void>((res) => server.listen(0, host, () => res()));
+  stub.baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${(server.address() as AddressInfo).port}/v1`;
   return stub;
 }

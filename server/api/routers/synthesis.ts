@@ -15,7 +15,8 @@ export const synthesisRouter = createTRPCRouter({
   llmSettings: workspaceProcedure("EDITOR").input(workspaceInput).query(({ input }) => getLlmSettings(input)),
   saveLlmSettings: workspaceProcedure("OWNER")
     .input(workspaceInput.extend({
-      baseUrl: z.string().url("Enter the API's base URL, e.g. https://api.openai.com/v1"),
+      // http(s) only and no internal address literal: checked by saveLlmSettings (field baseUrl), again at call time.
+      baseUrl: z.string().trim().max(2000).url("Enter the API's base URL, e.g. https://api.openai.com/v1"),
       model: z.string().trim().min(1, "Name the model").max(200),
       apiKey: z.string().max(500).optional(),
     }))

@@ -1,3 +1,5 @@
+import { AddressRefusedError, BodyTooLargeError, guardedPost } from "./guarded-request";
+import { checkLlmBaseUrl } from "./llm-address-policy";
 import type { ChatMessage } from "./templates";
 
 /**
@@ -10,19 +12,24 @@ import type { ChatMessage } from "./templates";
  * `Retry-After` (seconds or an HTTP date) waits exactly that long instead, unless it exceeds `maxRetryAfterMs`, in which
  * case the call fails at once (no point holding a job for an hour). Other 4xx fail at once (bad key, bad model).
  * An aborted `signal` stops everything immediately (also during a backoff sleep) with the signal's reason.
- * The API key is only ever sent in the Authorization header and never appears in errors.
+ *
+ * The base URL is workspace input fetched from inside the operator's network, so every call goes through
+ * guardedPost: http(s) only, internal addresses refused at connect time unless `allowedHosts` names the host
+ * (kind "refused", never retried), redirects not followed. Error messages are fixed texts with the status: the
+ * upstream body (which may echo the key, or be an internal service's answer) and the API key never appear in them.
  */
 export interface ChatClientOptions {
   baseUrl: string;
   apiKey?: string;
   model: string;
+  /** Canonical host names (parseAllowedHosts of M3_LLM_ALLOWED_HOSTS) that may resolve to internal addresses. */
+  allowedHosts?: readonly string[];
   timeoutMs?: number;
   maxRetries?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
   maxRetryAfterMs?: number;
   /** injectable for tests */
-  fetch?: typeof fetch;
   random?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -39,7 +46,8 @@ export interface ChatResult {
   usage?: { promptTokens?: number; completionTokens?: number };
 }
 
-export type ChatErrorKind = "http" | "rate_limited" | "timeout" | "network" | "bad_response";
+/** "refused": the base URL is not http(s) or names an internal address (a setting to fix, not a hiccup to retry). */
+export type ChatErrorKind = "http" | "rate_limited" | "timeout" | "network" | "bad_response" | "refused";
 
 export class ChatError extends Error {
   constructor(
@@ -88,14 +96,35 @@ export interface ChatClient {
   complete(messages: ChatMessage[], opts?: ChatRequestOptions): Promise<ChatResult>;
 }
 
+/** What a user may read about an upstream status: the number and a hint, never the body. */
+export function httpStatusMessage(status: number): string {
+  if (status === 401 || status === 403) return `LLM API answered HTTP ${status} (check the key and model)`;
+  if (status === 404) return `LLM API answered HTTP ${status} (check the base URL and model)`;
+  if (status >= 300 && status < 400) return `LLM API answered HTTP ${status}: redirects are not followed (use the final URL as the base URL)`;
+  return `LLM API answered HTTP ${status}`;
+}
+
+/** A network failure as a fixed text: the error code only (the message can name internal hosts or echo TLS details). */
+function networkMessage(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" && /^[A-Z0-9_]{2,40}$/.test(code) ? `could not reach the LLM API (${code})` : "could not reach the LLM API";
+}
+
+type AttemptOutcome =
+  | { ok: true; result: Omit<ChatResult, "attempts"> }
+  | { ok: false; retry: boolean; retryAfterMs: number | null; kind: ChatErrorKind; status: number | null; message: string };
+
 export function createChatClient(options: ChatClientOptions): ChatClient {
   const o = { ...CHAT_DEFAULTS, ...options };
-  const doFetch = options.fetch ?? fetch;
+  const allowedHosts = options.allowedHosts ?? [];
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? abortableSleep;
-  const url = `${o.baseUrl.replace(/\/+$/, "")}/chat/completions`;
+  // Checked here as well as when the setting is saved: rows saved before the check existed, or written another way.
+  const checked = checkLlmBaseUrl(o.baseUrl, allowedHosts);
+  const target: { url: URL } | { refused: string } = checked.ok ? { url: new URL(`${checked.url.href.replace(/\/+$/, "")}/chat/completions`) } : { refused: checked.message };
 
-  async function attempt(body: string, signal: AbortSignal | undefined): Promise<{ ok: true; result: Omit<ChatResult, "attempts"> } | { ok: false; retry: boolean; retryAfterMs: number | null; kind: ChatErrorKind; status: number | null; message: string }> {
+  async function attempt(body: string, signal: AbortSignal | undefined): Promise<AttemptOutcome> {
+    if ("refused" in target) return { ok: false, retry: false, retryAfterMs: null, kind: "refused", status: null, message: target.refused };
     const ctrl = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -107,16 +136,15 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     try {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (o.apiKey) headers.authorization = `Bearer ${o.apiKey}`;
-      const res = await doFetch(url, { method: "POST", headers, body, signal: ctrl.signal });
-      const text = await res.text();
+      const res = await guardedPost(target.url, { headers, body, signal: ctrl.signal, allowedHosts });
       if (res.status === 429 || res.status >= 500) {
         const kind = res.status === 429 ? "rate_limited" : "http";
-        return { ok: false, retry: true, retryAfterMs: parseRetryAfter(res.headers.get("retry-after")), kind, status: res.status, message: `HTTP ${res.status}` };
+        return { ok: false, retry: true, retryAfterMs: parseRetryAfter(res.header("retry-after")), kind, status: res.status, message: httpStatusMessage(res.status) };
       }
-      if (!res.ok) return { ok: false, retry: false, retryAfterMs: null, kind: "http", status: res.status, message: `HTTP ${res.status}: ${text.slice(0, 300)}` };
+      if (res.status < 200 || res.status >= 300) return { ok: false, retry: false, retryAfterMs: null, kind: "http", status: res.status, message: httpStatusMessage(res.status) };
       let json: unknown;
       try {
-        json = JSON.parse(text);
+        json = JSON.parse(res.text);
       } catch {
         return { ok: false, retry: true, retryAfterMs: null, kind: "bad_response", status: res.status, message: "response body is not JSON" };
       }
@@ -130,7 +158,9 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
       if (timedOut) return { ok: false, retry: true, retryAfterMs: null, kind: "timeout", status: null, message: `no response within ${o.timeoutMs} ms` };
-      return { ok: false, retry: true, retryAfterMs: null, kind: "network", status: null, message: `network error: ${(e as Error).message}` };
+      if (e instanceof AddressRefusedError) return { ok: false, retry: false, retryAfterMs: null, kind: "refused", status: null, message: e.message };
+      if (e instanceof BodyTooLargeError) return { ok: false, retry: false, retryAfterMs: null, kind: "bad_response", status: null, message: e.message };
+      return { ok: false, retry: true, retryAfterMs: null, kind: "network", status: null, message: networkMessage(e) };
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);

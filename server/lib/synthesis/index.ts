@@ -5,3 +5,5 @@ export * from "./parse-questions";
 export * from "./offline-questions";
 export * from "./chat-client";
 export * from "./generate";
+export * from "./llm-address-policy";
+export * from "./guarded-request";

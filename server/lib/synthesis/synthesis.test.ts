@@ -145,7 +145,7 @@ describe("chat client against a real local OpenAI-compatible server", () => {
   const sleeps: number[] = [];
   const fast = { sleep: async (ms: number) => void sleeps.push(ms), random: () => 0 };
   const client = (extra: Partial<Parameters<typeof createChatClient>[0]> = {}) =>
-    createChatClient({ baseUrl: stub.baseUrl, apiKey: "sk-test", model: "m-1", timeoutMs: 2000, baseDelayMs: 100, ...fast, ...extra });
+    createChatClient({ baseUrl: stub.baseUrl, apiKey: "sk-test", model: "m-1", allowedHosts: ["127.0.0.1"], timeoutMs: 2000, baseDelayMs: 100, ...fast, ...extra });
 
   it("sends model, messages and the bearer key; returns content and usage", async () => {
     stub.requests.length = 0;
@@ -195,7 +195,7 @@ describe("chat client against a real local OpenAI-compatible server", () => {
     await expect(p).rejects.toThrow("cancelled by user");
     stub.enqueue({ kind: "status", status: 500 });
     const ctrl2 = new AbortController();
-    const real = createChatClient({ baseUrl: stub.baseUrl, model: "m", baseDelayMs: 20_000, random: () => 0 });
+    const real = createChatClient({ baseUrl: stub.baseUrl, model: "m", allowedHosts: ["127.0.0.1"], baseDelayMs: 20_000, random: () => 0 });
     const p2 = real.complete([{ role: "user", content: "x" }], { signal: ctrl2.signal });
     setTimeout(() => ctrl2.abort(new Error("stop during backoff")), 100);
     await expect(p2).rejects.toThrow("stop during backoff");

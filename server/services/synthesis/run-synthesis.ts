@@ -3,7 +3,8 @@ import {
   chunkText, createChatClient, defaultTemplate, generateOfflineQuestions, generateQuestionsWithLlm, type PromptTemplate,
 } from "../../lib/synthesis";
 import { assignOverlap } from "../../lib/review";
-import { loadLlmCredentials } from "./llm-settings";
+import { PermanentJobError } from "../../jobs/types";
+import { llmAllowedHosts, loadLlmCredentials } from "./llm-settings";
 import type { SynthesisConfig } from "./runs";
 
 export interface SynthesisHooks {
@@ -57,7 +58,10 @@ export async function runSynthesis({ workspaceId, runId }: { workspaceId: string
     ...(process.env.M3_LLM_TIMEOUT_MS ? { timeoutMs: Number(process.env.M3_LLM_TIMEOUT_MS) } : {}),
     ...(process.env.M3_LLM_RETRIES ? { maxRetries: Number(process.env.M3_LLM_RETRIES) } : {}),
   };
-  const client = credentials ? createChatClient({ baseUrl: credentials.baseUrl, model: credentials.model, apiKey: credentials.apiKey ?? undefined, ...tuning }) : null;
+  if (credentials?.keyWithheld) await hooks.log("the stored API key was entered for another host than the base URL now names: calling without it (enter the key again in the LLM settings)", "warn");
+  const client = credentials
+    ? createChatClient({ baseUrl: credentials.baseUrl, model: credentials.model, apiKey: credentials.apiKey ?? undefined, allowedHosts: llmAllowedHosts, ...tuning })
+    : null;
   const template = await templateFor(workspaceId, config);
   const stats = { chunks: chunks.length, llmCalls: 0, malformed: 0, llmErrors: 0, retries: 0, offline: 0, candidates: 0 };
   if (!client) await hooks.log(config.useLlm ? "no LLM configured for this workspace: using the offline generator" : "offline generator chosen");
@@ -70,6 +74,8 @@ export async function runSynthesis({ workspaceId, runId }: { workspaceId: string
       stats.llmCalls++;
       const reply = await generateQuestionsWithLlm(client, template, chunk.text, config.queriesPerChunk, { signal: hooks.signal });
       stats.retries += Math.max(0, reply.attempts - 1);
+      // A refused base URL fails every chunk the same way: stop with the reason instead of logging it per chunk.
+      if (reply.error?.kind === "refused") throw new PermanentJobError(`LLM call refused: ${reply.error.message}`);
       if (reply.error) {
         stats.llmErrors++;
         await hooks.log(`chunk ${chunk.key}: ${reply.error.kind}: ${reply.error.message}`, "warn");

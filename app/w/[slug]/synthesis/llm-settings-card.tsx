@@ -22,10 +22,11 @@ export function LlmSettingsCard() {
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const f = new FormData(event.currentTarget);
+    const form = event.currentTarget;
+    const f = new FormData(form);
     const key = String(f.get("apiKey") ?? "");
-    save.mutate({ workspaceId: workspace.id, baseUrl: String(f.get("baseUrl") ?? ""), model: String(f.get("model") ?? ""), ...(key ? { apiKey: key } : {}) });
-    event.currentTarget.reset();
+    // Reset only on success: a refused save (e.g. a new host without its key) keeps what was typed.
+    save.mutate({ workspaceId: workspace.id, baseUrl: String(f.get("baseUrl") ?? ""), model: String(f.get("model") ?? ""), ...(key ? { apiKey: key } : {}) }, { onSuccess: () => form.reset() });
   }
 
   if (settings.isLoading) return null;
@@ -36,7 +37,7 @@ export function LlmSettingsCard() {
         <form onSubmit={submit} className="grid gap-3 md:grid-cols-3" noValidate key={settings.data?.updatedAt?.toString()}>
           <Field label={t("baseUrl")} error={errors.baseUrl}><Input name="baseUrl" defaultValue={settings.data?.baseUrl ?? "https://api.openai.com/v1"} /></Field>
           <Field label={t("model")} error={errors.model}><Input name="model" defaultValue={settings.data?.model ?? ""} /></Field>
-          <Field label={t("apiKey")} hint={settings.data?.hasKey ? t("keepKey") : undefined}><Input name="apiKey" type="password" autoComplete="off" /></Field>
+          <Field label={t("apiKey")} error={errors.apiKey} hint={settings.data?.hasKey ? t("keepKey") : undefined}><Input name="apiKey" type="password" autoComplete="off" /></Field>
           <div className="md:col-span-3">
             {errorMessage(save.error) ? <p role="alert" className="mb-2 text-sm text-red-600">{errorMessage(save.error)}</p> : null}
             <SubmitButton variant="secondary" disabled={save.isPending}>{t("save")}</SubmitButton>
