@@ -12,19 +12,14 @@ const CHUNK = 64 * 1024;
 
 /**
  * A body of `totalBytes` generated on demand, one 64 KiB chunk per read. highWaterMark 0: nothing is produced
- * until the reader asks, so `pulled()` is exactly what the proxy read. `release` (when given) is awaited before
- * the first chunk, to hold a request in the middle of its body; `onFirstPull` fires when reading starts.
+ * until the reader asks, so `pulled()` is exactly what the proxy read; `cancelled()` says it gave the stream up.
  */
-export function countingBody(totalBytes: number, opts: { release?: Promise<void> } = {}) {
+export function countingBody(totalBytes: number) {
   let pulled = 0;
   let cancelled = false;
-  let firstPull: () => void = () => {};
-  const started = new Promise<void>((resolve) => (firstPull = resolve));
   const stream = new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        firstPull();
-        if (opts.release) await opts.release;
+      pull(controller) {
         if (pulled >= totalBytes) return controller.close();
         const n = Math.min(CHUNK, totalBytes - pulled);
         pulled += n;
@@ -36,7 +31,7 @@ export function countingBody(totalBytes: number, opts: { release?: Promise<void>
     },
     { highWaterMark: 0 },
   );
-  return { stream, pulled: () => pulled, cancelled: () => cancelled, started };
+  return { stream, pulled: () => pulled, cancelled: () => cancelled };
 }
 
 export const CHUNK_BYTES = CHUNK;
@@ -45,6 +40,32 @@ export const CHUNK_BYTES = CHUNK;
 export function jsonBody(value: unknown) {
   const bytes = new TextEncoder().encode(JSON.stringify(value));
   return new ReadableStream<Uint8Array>({ start(c) { c.enqueue(bytes); c.close(); } });
+}
+
+/**
+ * A JSON body that stays in flight until the test calls `release()`: `started` resolves once the proxy asks for
+ * its first bytes (so the request is inside the proxy, holding its slot), and nothing is sent before release.
+ */
+export function heldJsonBody(value: unknown) {
+  const bytes = new TextEncoder().encode(JSON.stringify(value));
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let firstPull: () => void = () => {};
+  const started = new Promise<void>((resolve) => (firstPull = resolve));
+  let sent = false;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        firstPull();
+        await released;
+        if (sent) return controller.close();
+        sent = true;
+        controller.enqueue(bytes);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, started, release };
 }
 
 interface CallOptions {
