@@ -4,6 +4,7 @@ import { db } from "../../db";
 import { AppError } from "../../lib/app-error";
 import { resolveArtifact } from "../../storage/artifacts";
 import { writeAudit } from "../workspaces/audit";
+import { resolveWorkspaceFolder } from "./folder-access";
 
 /**
  * Model registry: base models are local folders (a real BGE-M3, or the demo model) validated on
@@ -87,42 +88,53 @@ export function inspectModelFolder(dir: string): FolderInfo {
   return { architecture, dim, maxLength, vocabSize, layers, parameters, hasOnnx: existsSync(path.join(dir, "onnx", "model.onnx")), weights };
 }
 
+/**
+ * Registers a base model folder: only folders under the allowed model roots or the workspace's own
+ * checkpoints (folder-access.ts), stored with symlinks resolved so later readers use what was checked.
+ */
 export async function registerBaseModel({ workspaceId, userId, name, dir }: { workspaceId: string; userId: string; name: string; dir: string }) {
-  const info = inspectModelFolder(path.resolve(dir));
+  const { realDir } = await resolveWorkspaceFolder(workspaceId, dir);
+  const info = inspectModelFolder(realDir);
   const clash = await db.baseModel.findFirst({ where: { workspaceId, name }, select: { id: true } });
   if (clash) throw new AppError("CONFLICT", `A model named ${name} is already registered.`, "name");
   const row = await db.baseModel.create({
     data: {
-      workspaceId, name, dir: path.resolve(dir), architecture: info.architecture, dim: info.dim, maxLength: info.maxLength,
+      workspaceId, name, dir: realDir, architecture: info.architecture, dim: info.dim, maxLength: info.maxLength,
       vocabSize: info.vocabSize, layers: info.layers, parameters: BigInt(info.parameters),
       info: { hasOnnx: info.hasOnnx, weights: info.weights }, createdById: userId,
     },
   });
-  return serializeBaseModel(row);
+  return serializeBaseModel(row, true);
 }
 
 type BaseModelRow = Awaited<ReturnType<typeof db.baseModel.findFirstOrThrow>>;
-export function serializeBaseModel(m: BaseModelRow) {
-  return { ...m, parameters: Number(m.parameters) };
+/** `showDir`: folder paths on the worker host are for editors (who register them), not viewers. */
+export function serializeBaseModel(m: BaseModelRow, showDir = false) {
+  return { ...m, dir: showDir ? m.dir : null, parameters: Number(m.parameters) };
 }
 
-export async function listBaseModels({ workspaceId }: { workspaceId: string }) {
+export async function listBaseModels({ workspaceId, showDirs = false }: { workspaceId: string; showDirs?: boolean }) {
   const rows = await db.baseModel.findMany({ where: { workspaceId }, orderBy: { createdAt: "desc" } });
-  return rows.map(serializeBaseModel);
+  return rows.map((m) => serializeBaseModel(m, showDirs));
 }
 
-export async function getBaseModel({ workspaceId, baseModelId }: { workspaceId: string; baseModelId: string }) {
+export async function getBaseModel({ workspaceId, baseModelId, showDirs = false }: { workspaceId: string; baseModelId: string; showDirs?: boolean }) {
+  return serializeBaseModel(await baseModelRow({ workspaceId, baseModelId }), showDirs);
+}
+
+async function baseModelRow({ workspaceId, baseModelId }: { workspaceId: string; baseModelId: string }) {
   const row = await db.baseModel.findFirst({ where: { id: baseModelId, workspaceId } });
   if (!row) throw new AppError("NOT_FOUND", "Model not found.", "baseModelId");
-  return serializeBaseModel(row);
+  return row;
 }
 
 /** Checkpoints of the workspace, newest first, with their run's name. */
-export async function listCheckpoints({ workspaceId, experimentId }: { workspaceId: string; experimentId?: string }) {
+export async function listCheckpoints({ workspaceId, experimentId, showDirs = false }: { workspaceId: string; experimentId?: string; showDirs?: boolean }) {
   const rows = await db.checkpoint.findMany({ where: { workspaceId, ...(experimentId ? { experimentId } : {}) }, orderBy: [{ createdAt: "desc" }, { step: "desc" }], take: 500 });
   const runs = await db.experiment.findMany({ where: { id: { in: rows.map((r) => r.experimentId).filter((x): x is string => !!x) } }, select: { id: true, name: true } });
   const names = new Map(runs.map((r) => [r.id, r.name]));
-  return rows.map((r) => ({ ...r, runName: r.experimentId ? (names.get(r.experimentId) ?? null) : null }));
+  // Folder paths tell a viewer the artifact layout; only editors (who may register them) see them.
+  return rows.map((r) => ({ ...r, dir: showDirs ? r.dir : null, runName: r.experimentId ? (names.get(r.experimentId) ?? null) : null }));
 }
 
 const tagSchema = /^[\w.-]{1,40}$/;
@@ -148,7 +160,7 @@ export async function tagCheckpoint({ workspaceId, checkpointId, tags, aliases, 
 
 /** Absolute folder of a compare/evaluate subject. */
 export async function subjectDir({ workspaceId, kind, id }: { workspaceId: string; kind: "base" | "checkpoint"; id: string }): Promise<string> {
-  if (kind === "base") return (await getBaseModel({ workspaceId, baseModelId: id })).dir;
+  if (kind === "base") return (await baseModelRow({ workspaceId, baseModelId: id })).dir;
   const c = await db.checkpoint.findFirst({ where: { id, workspaceId } });
   if (!c) throw new AppError("NOT_FOUND", "Checkpoint not found.", "checkpointId");
   return resolveArtifact(c.dir);

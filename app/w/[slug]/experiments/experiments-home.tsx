@@ -86,7 +86,7 @@ function ModelsCard() {
           {models.data?.map((m) => (
             <tr key={m.id} className="border-t border-slate-100">
               <td className="py-2">{m.name}</td><td>{m.architecture}</td><td>{m.dim}</td><td>{m.layers}</td><td>{m.maxLength}</td>
-              <td>{(m.parameters / 1e6).toFixed(1)}M</td><td className="font-mono text-xs">{m.dir}</td>
+              <td>{(m.parameters / 1e6).toFixed(1)}M</td><td className="font-mono text-xs">{m.dir ?? "—"}</td>
             </tr>
           ))}
         </tbody>

@@ -1,0 +1,118 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "../../db";
+import { artifactsRoot } from "../../storage/artifacts";
+import { callerFor, createUser, createWorkspaceWith, unique } from "../../testing/factories";
+
+/**
+ * Issue #13 finding 1 through the real tRPC path: model.register accepts only folders under the configured
+ * model roots (M3_MODEL_ROOTS, set by vitest.config.ts) or the workspace's own checkpoints, resolved with
+ * symlinks followed; missing, outside and foreign folders get one and the same answer; viewers see no paths.
+ */
+const ROOT = process.env.M3_MODEL_ROOTS!;
+const cleanup: string[] = [];
+
+/** A minimal folder that passes the registry's checks (XLM-R config, tokenizer, heads, safetensors header). */
+function makeModelFolder(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, "config.json"), JSON.stringify({ architectures: ["XLMRobertaModel"], model_type: "xlm-roberta", hidden_size: 8, num_hidden_layers: 1, vocab_size: 16, max_position_embeddings: 34 }));
+  writeFileSync(path.join(dir, "tokenizer.json"), "{}");
+  writeFileSync(path.join(dir, "colbert_linear.pt"), "x");
+  writeFileSync(path.join(dir, "sparse_linear.pt"), "x");
+  const header = Buffer.from(JSON.stringify({ w: { dtype: "F32", shape: [2, 2], data_offsets: [0, 16] } }));
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(header.length));
+  writeFileSync(path.join(dir, "model.safetensors"), Buffer.concat([len, header, Buffer.alloc(16)]));
+  return dir;
+}
+
+let editorA: ReturnType<typeof callerFor>;
+let viewerA: ReturnType<typeof callerFor>;
+let ownerB: ReturnType<typeof callerFor>;
+let workspaceA: string;
+let workspaceB: string;
+let scratch: string;
+/** Workspace B's checkpoint folder (absolute), at the layout model.checkpoints used to show. */
+let foreignCheckpoint: string;
+
+beforeAll(async () => {
+  mkdirSync(ROOT, { recursive: true });
+  scratch = mkdtempSync(path.join(ROOT, "case-"));
+  cleanup.push(scratch);
+  const [editor, viewer, owner] = [await createUser(), await createUser(), await createUser()];
+  workspaceA = (await createWorkspaceWith([{ userId: editor.id, role: "EDITOR" }, { userId: viewer.id, role: "VIEWER" }])).id;
+  workspaceB = (await createWorkspaceWith([{ userId: owner.id, role: "OWNER" }])).id;
+  editorA = callerFor(editor.id);
+  viewerA = callerFor(viewer.id);
+  ownerB = callerFor(owner.id);
+  const runDir = `experiments/${unique("run")}`;
+  const rel = `${runDir}/checkpoints/step-60`;
+  foreignCheckpoint = makeModelFolder(path.join(artifactsRoot(), rel));
+  cleanup.push(path.join(artifactsRoot(), runDir));
+  await db.checkpoint.create({ data: { workspaceId: workspaceB, step: 60, dir: rel, tags: [], aliases: [] } });
+});
+
+afterAll(() => {
+  for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The error message of a refused registration, with the path given replaced so answers can be compared. */
+async function refusal(caller: ReturnType<typeof callerFor>, workspaceId: string, dir: string): Promise<string> {
+  const error = await caller.model.register({ workspaceId, name: unique("m"), dir }).then(() => null, (e: Error) => e);
+  expect(error, `registering ${dir} should be refused`).not.toBeNull();
+  return error!.message.replaceAll(dir, "<dir>");
+}
+
+describe("model folders", () => {
+  it("a folder under a configured root registers, stored with symlinks resolved", async () => {
+    const folder = makeModelFolder(path.join(scratch, "bge-m3"));
+    symlinkSync(folder, path.join(scratch, "current"));
+    const model = await editorA.model.register({ workspaceId: workspaceA, name: unique("ok"), dir: path.join(scratch, "current") });
+    expect(model.dir).toBe(realpathSync(folder));
+    expect((await db.baseModel.findUniqueOrThrow({ where: { id: model.id } })).dir).toBe(realpathSync(folder));
+  });
+
+  it("another workspace's checkpoint folder is refused with the answer a missing folder gets; its own workspace may register it", async () => {
+    const foreign = await refusal(editorA, workspaceA, foreignCheckpoint);
+    expect(foreign).toMatch(/missing or outside/);
+    expect(await refusal(editorA, workspaceA, path.join(scratch, "no-such-model"))).toBe(foreign);
+    const own = await ownerB.model.register({ workspaceId: workspaceB, name: unique("own"), dir: foreignCheckpoint });
+    expect(own.dir).toBe(realpathSync(foreignCheckpoint));
+  });
+
+  it("/etc, /root/.ssh and a missing folder get the same answer (nothing is told about what exists outside the roots)", async () => {
+    const missing = await refusal(editorA, workspaceA, "/no/such/folder");
+    for (const probe of ["/etc", "/root/.ssh", "/root", "/", path.join(ROOT, "..")]) expect(await refusal(editorA, workspaceA, probe)).toBe(missing);
+  });
+
+  it("a relative path is refused (it would resolve against the web process's folder)", async () => {
+    for (const dir of [".cache/demo-model", "models/bge-m3", "../etc"]) expect(await refusal(editorA, workspaceA, dir)).toMatch(/absolute.*relative paths are refused/);
+  });
+
+  it("a symlink inside a root pointing outside it is refused, as are model files linking outside", async () => {
+    const missing = await refusal(editorA, workspaceA, path.join(scratch, "nothing-here"));
+    symlinkSync(foreignCheckpoint, path.join(scratch, "escape"));
+    symlinkSync("/etc", path.join(scratch, "etc"));
+    expect(await refusal(editorA, workspaceA, path.join(scratch, "escape"))).toBe(missing);
+    expect(await refusal(editorA, workspaceA, path.join(scratch, "etc"))).toBe(missing);
+    // A folder under the root whose weights are a link to B's checkpoint weights.
+    const borrowing = makeModelFolder(path.join(scratch, "borrowing"));
+    rmSync(path.join(borrowing, "model.safetensors"));
+    symlinkSync(path.join(foreignCheckpoint, "model.safetensors"), path.join(borrowing, "model.safetensors"));
+    expect(await refusal(editorA, workspaceA, borrowing)).toMatch(/model\.safetensors in <dir> links outside/);
+  });
+
+  it("viewers do not see folder paths of base models or checkpoints; editors see the base-model folders", async () => {
+    const model = await editorA.model.register({ workspaceId: workspaceA, name: unique("seen"), dir: makeModelFolder(path.join(scratch, "seen")) });
+    await db.checkpoint.create({ data: { workspaceId: workspaceA, step: 10, dir: `experiments/${unique("run")}/checkpoints/step-10`, tags: [], aliases: [] } });
+    const asViewer = await viewerA.model.list({ workspaceId: workspaceA });
+    expect(asViewer.length).toBeGreaterThan(0);
+    expect(asViewer.map((m) => m.dir)).toEqual(asViewer.map(() => null));
+    expect((await viewerA.model.get({ workspaceId: workspaceA, baseModelId: model.id })).dir).toBeNull();
+    const checkpoints = await viewerA.model.checkpoints({ workspaceId: workspaceA });
+    expect(checkpoints.length).toBe(1);
+    expect(checkpoints[0]!.dir).toBeNull();
+    expect((await editorA.model.list({ workspaceId: workspaceA })).find((m) => m.id === model.id)?.dir).toBe(model.dir);
+  });
+});
