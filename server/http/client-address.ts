@@ -11,7 +11,7 @@ export const UNKNOWN_CLIENT = "unknown";
  * (M3_TRUSTED_PROXY). Otherwise, or when the header is missing or not an IP address, every caller
  * shares one "unknown" bucket — a flood then limits itself without letting a forged header pick a fresh bucket.
  */
-export function clientAddress(request: Request): string {
+export function clientAddress(request: Pick<Request, "headers">): string {
   if (!env.M3_TRUSTED_PROXY) return UNKNOWN_CLIENT;
   // The first entry names the original client (M3_TRUSTED_PROXY's contract). The proxy must set the header
   // itself rather than append to the client's, or that first entry is still the client's own claim.

@@ -3,6 +3,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { db } from "../../db";
+import { env } from "../../env";
 import { AppError } from "../../lib/app-error";
 import { storeStream } from "../../storage/artifacts";
 
@@ -13,17 +14,54 @@ export function maxUploadBytes(): number {
   return Number(process.env.UPLOAD_MAX_BYTES ?? 1024 * 1024 * 1024);
 }
 
+/** An upload over the per-file limit or the workspace's storage quota (HTTP 413). */
+export class UploadTooLargeError extends AppError {
+  constructor(message: string) {
+    super("BAD_REQUEST", message, "file");
+  }
+}
+
+/** Bytes the workspace's uploads hold now (what WORKSPACE_STORAGE_QUOTA_BYTES limits). */
+export async function workspaceStoredBytes(workspaceId: string): Promise<number> {
+  const total = await db.upload.aggregate({ where: { workspaceId }, _sum: { sizeBytes: true } });
+  return Number(total._sum.sizeBytes ?? 0n);
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024 ** 2) return `${bytes} bytes`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+function quotaMessage(usedBytes: number): string {
+  return `This upload would exceed the workspace's storage quota of ${formatBytes(env.WORKSPACE_STORAGE_QUOTA_BYTES)} (${formatBytes(usedBytes)} in use). An operator can raise it (WORKSPACE_STORAGE_QUOTA_BYTES).`;
+}
+
 /**
  * Streams an upload to artifact storage (never held in memory) and records it. Archives are
  * refused by name: we never unpack user archives, which is also the answer to zip bombs.
+ * The workspace's storage quota is checked against the declared length before any byte is
+ * read, and enforced while streaming (no or a false Content-Length). Two concurrent uploads
+ * may each fit alone and overshoot together by at most one upload.
  */
-export async function createUpload({ workspaceId, userId, fileName, body }: { workspaceId: string; userId: string; fileName: string; body: WebReadableStream<Uint8Array> | null }) {
+export async function createUpload({ workspaceId, userId, fileName, body, declaredBytes = null }: { workspaceId: string; userId: string; fileName: string; body: WebReadableStream<Uint8Array> | null; declaredBytes?: number | null }) {
   const cleanName = path.basename(fileName).slice(0, 200);
   const ext = path.extname(cleanName).toLowerCase();
   if (ARCHIVES.has(ext)) throw new AppError("BAD_REQUEST", `${cleanName}: archives are not accepted; upload the files inside it`, "file");
   if (!ACCEPTED.has(ext)) throw new AppError("BAD_REQUEST", `${cleanName}: unsupported file type "${ext || "(none)"}"; use .jsonl, .csv, .tsv, .txt or .md`, "file");
   if (!body) throw new AppError("BAD_REQUEST", "The upload has no body", "file");
-  const stored = await storeStream(Readable.fromWeb(body), `uploads/${workspaceId}`, ext, maxUploadBytes());
+  const usedBytes = await workspaceStoredBytes(workspaceId);
+  const quotaLeft = Math.max(0, env.WORKSPACE_STORAGE_QUOTA_BYTES - usedBytes);
+  // Refused up front when the declared length already says no; enforced again while streaming.
+  if (declaredBytes !== null && declaredBytes > maxUploadBytes()) throw new UploadTooLargeError(`File is larger than the limit of ${maxUploadBytes()} bytes`);
+  if (declaredBytes !== null && declaredBytes > quotaLeft) throw new UploadTooLargeError(quotaMessage(usedBytes));
+  const quotaIsTighter = quotaLeft < maxUploadBytes();
+  const stored = await storeStream(Readable.fromWeb(body), `uploads/${workspaceId}`, ext, Math.min(quotaLeft, maxUploadBytes())).catch((error: unknown) => {
+    if (error instanceof AppError && /larger than the limit/.test(error.message)) {
+      throw new UploadTooLargeError(quotaIsTighter ? quotaMessage(usedBytes) : error.message);
+    }
+    throw error;
+  });
   if (stored.sizeBytes === 0) throw new AppError("BAD_REQUEST", `${cleanName}: the file is empty`, "file");
   const upload = await db.upload.create({
     data: { workspaceId, fileName: cleanName, sizeBytes: BigInt(stored.sizeBytes), sha256: stored.sha256, storagePath: stored.relativePath, createdById: userId },

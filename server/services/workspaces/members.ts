@@ -1,6 +1,7 @@
 import type { Role } from "../../generated/prisma/enums";
 import { db, type Tx } from "../../db";
 import { AppError } from "../../lib/app-error";
+import { endAllSessions } from "../../auth/sessions";
 import { writeAudit } from "./audit";
 
 export async function listMembers({ workspaceId }: { workspaceId: string }) {
@@ -42,6 +43,10 @@ export async function removeMember({ workspaceId, actorId, userId }: { workspace
     const membership = await requireMembership(tx, workspaceId, userId);
     if (membership.role === "OWNER") await assertNotLastOwner(tx, workspaceId, userId);
     await tx.membership.delete({ where: { id: membership.id } });
+    // Access to this workspace ends with the row (membership is checked per request). A removal
+    // by an owner also ends the member's open sessions, as a response to a compromised account
+    // or a departing colleague should: they sign in again to reach their other workspaces.
+    if (actorId !== userId) await endAllSessions(userId, tx);
     const action = actorId === userId ? "member.left" : "member.removed";
     await writeAudit(tx, { workspaceId, actorId, action, targetUserId: userId, details: { role: membership.role } });
   });
