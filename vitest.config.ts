@@ -15,6 +15,7 @@ export default defineConfig({
       DATABASE_URL: testDatabaseUrl(),
       AUTH_SECRET: "test-secret-test-secret-test-secret-0123",
       SIGN_IN_MAX_FAILURES: "3",
+      M3_MODEL_ROOTS: path.join(process.env.TMPDIR ?? "/tmp", "m3-test-model-roots"),
       M3_LLM_ALLOWED_HOSTS: "127.0.0.1", // the local OpenAI stub (server/testing/openai-stub.ts)
     },
     testTimeout: 60_000,
