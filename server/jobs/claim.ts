@@ -1,36 +1,66 @@
 import { db } from "../db";
+import { env } from "../env";
+import { jobDefinitions } from "./definitions";
 import { sql } from "./executor";
 import type { JobRow } from "./job-row";
 
 /**
- * Claims the most urgent runnable job of the given types in one statement.
+ * Claims the next runnable job of the given types in one statement, fairly across workspaces.
  *
- * The CTE picks a candidate with FOR UPDATE SKIP LOCKED, so concurrent workers never
- * block on each other nor claim the same row; the UPDATE then takes the lease. Order:
- * priority (high first), then runAt, then id for a deterministic tie-break. The index
- * ("status", "priority", "runAt") serves the scan. Trade-off (as graphile/worker notes):
- * SKIP LOCKED can skip a row another worker is about to give up, which only delays it by
- * one poll, never loses it.
+ * Order: the workspace with the fewest running jobs first (so one workspace's burst cannot starve another's
+ * work), then priority (high first), runAt, and id for a deterministic tie-break. Jobs of a workspace already at
+ * WORKSPACE_MAX_RUNNING_JOBS are skipped. System jobs (no workspace) are ranked by the running system jobs and
+ * have no limit; service jobs (deployments: long-lived, with their own replica limits) neither count towards nor
+ * are held back by the limit, or four live deployments would block a workspace's every other job.
+ *
+ * The candidate CTE takes its row with FOR UPDATE SKIP LOCKED, so concurrent workers never block on each other
+ * nor claim the same row. Its running counts come from the statement's snapshot, which is enough to rank but not
+ * to enforce the limit: two claimers could both see 3 of 4 running and both claim. So the admitted step re-checks
+ * the one locked candidate with m3_workspace_has_free_slot (migration 20261202180000), which serialises claimers
+ * of the same workspace on a transaction lock and counts with a fresh snapshot. A candidate refused there makes
+ * this claim return nothing; the worker claims again on its next wake-up or poll, as with a row SKIP LOCKED
+ * passed over (graphile/worker's trade-off: a delay of one poll, never a lost job).
  */
 const CLAIM_SQL = `
-WITH candidate AS (
-  SELECT id FROM "Job"
-  WHERE status = 'QUEUED' AND "runAt" <= now() AND type = ANY($2::text[])
-    AND NOT (payload @> ANY($3::jsonb[]))
-  ORDER BY priority DESC, "runAt" ASC, id ASC
+WITH running AS (
+  SELECT "workspaceId", count(*)::int AS jobs FROM "Job"
+  WHERE status = 'RUNNING' AND NOT (type = ANY($4::text[]))
+  GROUP BY "workspaceId"
+),
+candidate AS MATERIALIZED (
+  SELECT j.id, j."workspaceId", j.type FROM "Job" j
+  LEFT JOIN running r ON r."workspaceId" IS NOT DISTINCT FROM j."workspaceId"
+  WHERE j.status = 'QUEUED' AND j."runAt" <= now() AND j.type = ANY($2::text[])
+    AND NOT (j.payload @> ANY($3::jsonb[]))
+    AND (j."workspaceId" IS NULL OR j.type = ANY($4::text[]) OR COALESCE(r.jobs, 0) < $5)
+  ORDER BY COALESCE(r.jobs, 0) ASC, j.priority DESC, j."runAt" ASC, j.id ASC
   LIMIT 1
-  FOR UPDATE SKIP LOCKED
+  FOR UPDATE OF j SKIP LOCKED
+),
+admitted AS MATERIALIZED (
+  SELECT id FROM candidate
+  WHERE "workspaceId" IS NULL OR type = ANY($4::text[]) OR m3_workspace_has_free_slot("workspaceId", $4::text[], $5)
 )
 UPDATE "Job" j
 SET status = 'RUNNING', "lockedBy" = $1, "lockedAt" = now(), "heartbeatAt" = now(),
     attempts = j.attempts + 1, "updatedAt" = now()
-FROM candidate
-WHERE j.id = candidate.id
+FROM admitted
+WHERE j.id = admitted.id
 RETURNING j.id, j."workspaceId", j.type, j.payload, j.status, j.priority, j.attempts,
           j."maxAttempts", j."leaseSeconds", j."lockedBy", j."cancelRequested"`;
 
-/** `exclude`: payload fragments (JobDefinition.spreadKey of the jobs this worker runs) it must not claim again. */
-export async function claimJob(workerId: string, types: string[], exclude: Record<string, string>[] = []): Promise<JobRow | null> {
-  const rows = await sql<JobRow>(db, CLAIM_SQL, workerId, types, exclude.map((e) => JSON.stringify(e)));
+const SERVICE_TYPES = jobDefinitions.filter((d) => d.service).map((d) => d.type);
+
+/**
+ * `exclude`: payload fragments (JobDefinition.spreadKey of the jobs this worker runs) it must not claim again.
+ * `maxRunningPerWorkspace`: WORKSPACE_MAX_RUNNING_JOBS unless a caller (a test) says otherwise.
+ */
+export async function claimJob(
+  workerId: string,
+  types: string[],
+  exclude: Record<string, string>[] = [],
+  maxRunningPerWorkspace: number = env.WORKSPACE_MAX_RUNNING_JOBS,
+): Promise<JobRow | null> {
+  const rows = await sql<JobRow>(db, CLAIM_SQL, workerId, types, exclude.map((e) => JSON.stringify(e)), SERVICE_TYPES, maxRunningPerWorkspace);
   return rows[0] ?? null;
 }

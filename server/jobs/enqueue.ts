@@ -1,7 +1,10 @@
-import { db, type DbOrTx } from "../db";
+import { db, type DbOrTx, type Tx } from "../db";
+import type { PrismaClient } from "../generated/prisma/client";
+import { env } from "../env";
 import { AppError } from "../lib/app-error";
 import { getJobDefinition } from "./definitions";
 import { JOB_CHANNEL, notify, sql } from "./executor";
+import { lockWorkspaceQueue } from "./workspace-queue-lock";
 
 export interface EnqueueOptions {
   type: string;
@@ -17,8 +20,44 @@ export interface EnqueueOptions {
  * Validates the payload against the job type's schema and inserts the job. Pass the
  * transaction of the row the job serves as `client`. NOTIFY is transactional in
  * PostgreSQL: idle workers wake only once the transaction commits.
+ *
+ * A workspace job is refused once the workspace has WORKSPACE_MAX_QUEUED_JOBS queued: the count and the insert
+ * run under the workspace's queue lock (held to the end of the caller's transaction, or of one opened here).
  */
 export async function enqueueJob(options: EnqueueOptions, client: DbOrTx = db): Promise<{ id: string }> {
+  const workspaceId = options.workspaceId;
+  if (!workspaceId) return insertJob(options, client);
+  const enqueueIn = async (tx: Tx) => {
+    await lockWorkspaceQueue(tx, workspaceId);
+    await assertQueueHasRoom(tx, workspaceId);
+    return insertJob(options, tx);
+  };
+  return withinTransaction(client, enqueueIn);
+}
+
+/** Runs `work` in the caller's transaction, or in one of its own when given the root client. */
+function withinTransaction<T>(client: DbOrTx, work: (tx: Tx) => Promise<T>): Promise<T> {
+  // Prisma's transaction client is the root client without `$transaction`.
+  return "$transaction" in client ? (client as PrismaClient).$transaction(work) : work(client as Tx);
+}
+
+async function assertQueueHasRoom(tx: Tx, workspaceId: string): Promise<void> {
+  const [row] = await sql<{ queued: number }>(
+    tx,
+    `SELECT count(*)::int AS queued FROM "Job" WHERE "workspaceId" = $1 AND status = 'QUEUED'`,
+    workspaceId,
+  );
+  const limit = env.WORKSPACE_MAX_QUEUED_JOBS;
+  if ((row?.queued ?? 0) >= limit) {
+    throw new AppError(
+      "TOO_MANY_REQUESTS",
+      `This workspace already has ${limit} queued jobs, its limit (WORKSPACE_MAX_QUEUED_JOBS): wait for them to run or cancel some, then try again.`,
+      "workspaceId",
+    );
+  }
+}
+
+async function insertJob(options: EnqueueOptions, client: DbOrTx): Promise<{ id: string }> {
   const definition = getJobDefinition(options.type);
   if (!definition) throw new AppError("BAD_REQUEST", `Unknown job type "${options.type}"`, "type");
   const parsed = definition.payload.safeParse(options.payload);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { createTRPCRouter, workspaceInput, workspaceProcedure } from "../trpc";
 import { cancelJob, getJob, listJobs, retryJob } from "../../services/jobs/jobs";
-import { enqueueJob } from "../../jobs/enqueue";
+import { enqueueQueueTest } from "../../jobs/queue-test";
 
 const jobInput = workspaceInput.extend({ jobId: z.string().uuid("Not a job id") });
 
@@ -17,8 +17,11 @@ export const jobRouter = createTRPCRouter({
     .query(({ input }) => getJob({ ...input, afterLogId: input.afterLogId ? BigInt(input.afterLogId) : undefined })),
   cancel: workspaceProcedure("EDITOR").input(jobInput).mutation(({ input }) => cancelJob(input)),
   retry: workspaceProcedure("EDITOR").input(jobInput).mutation(({ input }) => retryJob(input)),
-  /** A sleep job, to check that workers pick up work (Settings → Jobs → "Test the queue"). */
-  enqueueTest: workspaceProcedure("EDITOR")
+  /**
+   * A sleep job, to check that workers pick up work (Settings → Jobs → "Test the queue"). Owners only and one at a
+   * time per workspace: it holds a worker slot for up to 10 minutes and does nothing else.
+   */
+  enqueueTest: workspaceProcedure("OWNER")
     .input(workspaceInput.extend({ seconds: z.number().int().min(1).max(600).default(20) }))
-    .mutation(({ input }) => enqueueJob({ type: "sleep", payload: { ms: input.seconds * 1000 }, workspaceId: input.workspaceId })),
+    .mutation(({ input }) => enqueueQueueTest(input)),
 });
