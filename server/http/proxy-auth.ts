@@ -12,7 +12,7 @@ import { TtlCache } from "./ttl-cache";
  * that second) and failed ones are budgeted per client address.
  */
 const CACHE_MS = 1000;
-/** A key that passed within this long may still be checked while its address is over the failure budget. */
+/** A key that passed for a deployment within this long may still be checked there while its address is over budget. */
 const RECENTLY_VALID_MS = 10 * 60_000;
 
 type DeploymentRef = { id: string; workspaceId: string };
@@ -43,19 +43,19 @@ async function findDeployment(deploymentId: string): Promise<DeploymentRef | nul
 export async function checkApiKey(request: Request, deploymentId: string): Promise<KeyCheck> {
   const token = bearerToken(request);
   if (!token) return { ok: false, reason: "missing_key" };
-  const keyHash = hashKey(token);
+  const cacheKey = `${deploymentId}\0${hashKey(token)}`;
   const address = clientAddress(request);
-  // Over budget: no lookup at all, unless this very key passed recently (a flood from a shared address
-  // must not lock out the clients that hold real keys).
+  // Over budget: no lookup at all, unless this very key passed for this deployment recently (a flood from a
+  // shared address must not lock out the clients that hold real keys; per deployment, so a valid key of one
+  // workspace buys no unlimited probing of other deployment ids).
   const retryAfterSeconds = failedKeys.retryAfterSeconds(address);
-  if (retryAfterSeconds > 0 && !recentlyValid.get(keyHash)) return { ok: false, reason: "too_many_failures", retryAfterSeconds };
+  if (retryAfterSeconds > 0 && !recentlyValid.get(cacheKey)) return { ok: false, reason: "too_many_failures", retryAfterSeconds };
 
   const deployment = await findDeployment(deploymentId);
   if (!deployment) {
     failedKeys.recordFailure(address);
     return { ok: false, reason: "unknown_deployment" };
   }
-  const cacheKey = `${deploymentId}\0${keyHash}`;
   let valid = keyChecks.get(cacheKey)?.value;
   if (valid === undefined) {
     valid = (await authenticateApiKey(deployment, token)) !== null;
@@ -65,6 +65,6 @@ export async function checkApiKey(request: Request, deploymentId: string): Promi
     failedKeys.recordFailure(address);
     return { ok: false, reason: "invalid_key" };
   }
-  recentlyValid.set(keyHash, true);
+  recentlyValid.set(cacheKey, true);
   return { ok: true };
 }
