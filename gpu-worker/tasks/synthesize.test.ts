@@ -109,11 +109,11 @@ describe("synthesize job: internal LLM addresses", () => {
     expect(requestCount()).toBe(0);
   }, 180_000);
 
-  it("calls them when M3_LLM_ALLOWED_HOSTS names the host", async () => {
-    await startWorker("127.0.0.1, ::1, localhost");
+  it("calls them when M3_LLM_ALLOWED_HOSTS names the host, and only the host named", async () => {
+    await startWorker("::1, localhost");
     const workspace = await workspaceWithDocuments();
     const port = new URL(stub.baseUrl).port;
-    for (const [baseUrl, target] of [[stub.baseUrl, stub], [stub6.baseUrl, stub6], [`http://localhost:${port}/v1`, stub]] as const) {
+    for (const [baseUrl, target] of [[stub6.baseUrl, stub6], [`http://localhost:${port}/v1`, stub]] as const) {
       await storeRawBaseUrl(workspace.workspaceId, baseUrl);
       const before = target.requests.length;
       const { job } = await synthesize(workspace);
@@ -121,6 +121,13 @@ describe("synthesize job: internal LLM addresses", () => {
       expect(target.requests.length, baseUrl).toBe(before + 1);
       expect((job.result as { candidates: number }).candidates, baseUrl).toBe(1);
     }
+    // "localhost" is allowed, not the addresses it resolves to: 127.0.0.1 written as such is still refused.
+    await storeRawBaseUrl(workspace.workspaceId, stub.baseUrl);
+    const before = stub.requests.length;
+    const { job } = await synthesize(workspace);
+    expect(job.status).toBe("FAILED");
+    expect(job.lastError).toContain("LLM call refused");
+    expect(stub.requests.length).toBe(before);
   }, 180_000);
 });
 

@@ -47,11 +47,13 @@ describe("LLM base URL at save time", () => {
     expect(await db.llmSettings.findUnique({ where: { workspaceId } })).toBeNull();
   });
 
-  it("a public https URL is stored; an allow-listed internal host (127.0.0.1 in tests) too", async () => {
+  it("a public https URL and an allow-listed host (127.0.0.1 in tests) are stored; the next loopback address is not", async () => {
     const owner = callerFor(ownerId);
     const workspaceId = await newWorkspace();
     await expect(owner.synthesis.saveLlmSettings({ workspaceId, baseUrl: "https://api.openai.com/v1", model: "gpt-4o-mini" })).resolves.toMatchObject({ baseUrl: "https://api.openai.com/v1" });
     await expect(owner.synthesis.saveLlmSettings({ workspaceId, baseUrl: "http://127.0.0.1:11434/v1", model: "m" })).resolves.toMatchObject({ baseUrl: "http://127.0.0.1:11434/v1" });
+    expect(await refusal({ workspaceId, baseUrl: "http://127.0.0.2:11434/v1" })).toMatchObject({ field: "baseUrl" });
+    expect((await owner.synthesis.llmSettings({ workspaceId }))?.baseUrl).toBe("http://127.0.0.1:11434/v1");
   });
 });
 
@@ -68,7 +70,7 @@ describe("the stored key and a changed origin", () => {
     expect(await loadLlmCredentials(workspaceId)).toMatchObject({ baseUrl: "https://api.openai.com/v1", apiKey: "sk-old-key", keyWithheld: false });
   });
 
-  it("the same origin keeps the key; a new origin with a new key, or with the key removed, is stored", async () => {
+  it("the same origin keeps the key; a new origin takes a new key or none; a key never follows a URL changed behind the form's back", async () => {
     const owner = callerFor(ownerId);
     const workspaceId = await newWorkspace();
     await owner.synthesis.saveLlmSettings({ workspaceId, baseUrl: "https://api.openai.com/v1", model: "m", apiKey: "sk-old-key" });
@@ -76,16 +78,13 @@ describe("the stored key and a changed origin", () => {
     expect(await loadLlmCredentials(workspaceId)).toMatchObject({ baseUrl: "https://api.openai.com/v2/", apiKey: "sk-old-key" });
     await owner.synthesis.saveLlmSettings({ workspaceId, baseUrl: "https://llm.example.org/v1", model: "m", apiKey: "sk-new-key" });
     expect(await loadLlmCredentials(workspaceId)).toMatchObject({ baseUrl: "https://llm.example.org/v1", apiKey: "sk-new-key" });
-    await owner.synthesis.saveLlmSettings({ workspaceId, baseUrl: "https://other.example.org/v1", model: "m", apiKey: "" });
-    expect(await loadLlmCredentials(workspaceId)).toMatchObject({ baseUrl: "https://other.example.org/v1", apiKey: null });
-    expect((await owner.synthesis.llmSettings({ workspaceId }))?.hasKey).toBe(false);
-  });
 
-  it("a base URL changed behind the form's back does not take the key along", async () => {
-    const owner = callerFor(ownerId);
-    const workspaceId = await newWorkspace();
-    await owner.synthesis.saveLlmSettings({ workspaceId, baseUrl: "https://api.openai.com/v1", model: "m", apiKey: "sk-old-key" });
+    // The key is sealed with its origin: a direct row update (or any other route) does not take it along.
     await db.llmSettings.update({ where: { workspaceId }, data: { baseUrl: "https://collector.example.net/v1" } });
     expect(await loadLlmCredentials(workspaceId)).toMatchObject({ apiKey: null, keyWithheld: true });
+
+    await owner.synthesis.saveLlmSettings({ workspaceId, baseUrl: "https://other.example.org/v1", model: "m", apiKey: "" });
+    expect(await loadLlmCredentials(workspaceId)).toMatchObject({ baseUrl: "https://other.example.org/v1", apiKey: null, keyWithheld: false });
+    expect((await owner.synthesis.llmSettings({ workspaceId }))?.hasKey).toBe(false);
   });
 });
