@@ -158,6 +158,7 @@ describe("synthesize job: the stored key and a new origin", () => {
     const workspace = await workspaceWithDocuments();
     await saveBaseUrl(workspace.workspaceId, stub.baseUrl, "sk-old-key");
     const refused = await saveBaseUrl(workspace.workspaceId, other.baseUrl).then(() => null, (e: Error & { cause?: { field?: string } }) => e);
+    expect(refused, "a save to a new origin without the key should be refused").toBeInstanceOf(Error);
     expect(refused?.message).toContain("Enter the API key again for the new host");
     expect(refused?.cause?.field).toBe("apiKey");
 
