@@ -6,10 +6,11 @@ import { measureInt8Cost } from "./accuracy-check";
  * Makes sure the int8 accuracy check of `modelDir` exists: the first replica to get here measures it
  * (int8 vs fp32 on the evaluation version) and stores it on the deployment; the others wait for that
  * result. Without an evaluation version the check is recorded as skipped (cost unknown); an error is
- * recorded as failed. Either way "Go live" then needs an explicit acknowledgement.
+ * recorded as failed. Either way "Go live" then needs an explicit acknowledgement. `modelDir` names the model
+ * (the check is keyed by it); `filesDir` is its working folder holding the fp32 and int8 graphs.
  */
 export async function runAccuracyCheck(opts: {
-  deploymentId: string; modelDir: string; evalVersionId: string | null; jobId: string; workDir: string; signal: AbortSignal;
+  deploymentId: string; modelDir: string; filesDir: string; evalVersionId: string | null; jobId: string; workDir: string; signal: AbortSignal;
   log: (line: string) => Promise<void>;
 }): Promise<AccuracyCheck> {
   for (;;) {
@@ -26,7 +27,7 @@ async function measure(check: AccuracyCheck, opts: Parameters<typeof runAccuracy
     result = { ...check, status: "skipped", reason: "no evaluation version: choose one when deploying to measure the int8 cost" };
   } else {
     try {
-      const m = await measureInt8Cost({ modelDir: opts.modelDir, evalVersionId: opts.evalVersionId, workDir: opts.workDir, signal: opts.signal, log: opts.log });
+      const m = await measureInt8Cost({ modelDir: opts.filesDir, evalVersionId: opts.evalVersionId, workDir: opts.workDir, signal: opts.signal, log: opts.log });
       result = { ...check, status: "done", ...m };
     } catch (error) {
       if (opts.signal.aborted) throw error;

@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync } from "node:fs";
-import os from "node:os";
+import { cpSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../server/db";
@@ -45,7 +44,9 @@ describe("deployments", () => {
   it("deploy → LIVE → call with a key → revoke → switch and roll back without failed requests → undeploy", async () => {
     const owner = callerFor(ownerId);
     // A second model folder (a copy of the demo model) to switch to and roll back from.
-    const copy = mkdtempSync(path.join(os.tmpdir(), "m3-model-copy-"));
+    // Under the configured model root (vitest.config.ts M3_MODEL_ROOTS): the worker serves only allowed folders.
+    mkdirSync(process.env.M3_MODEL_ROOTS!, { recursive: true });
+    const copy = mkdtempSync(path.join(process.env.M3_MODEL_ROOTS!, "m3-model-copy-"));
     cpSync(DEMO, copy, { recursive: true });
     const second = await db.baseModel.create({
       data: { workspaceId, name: "demo-copy", dir: copy, architecture: "XLMRobertaModel", dim: 128, maxLength: 128, vocabSize: 8000, layers: 2, parameters: 1n, createdById: ownerId },

@@ -4,7 +4,10 @@ import path from "node:path";
 
 const GPU_WORKER = path.resolve(import.meta.dirname, "..");
 
-/** Exports `modelDir/onnx/model.onnx` with the trainer (which checks parity with PyTorch) when missing. */
+/**
+ * Exports `modelDir/onnx/model.onnx` with the trainer (which checks parity with PyTorch) when missing.
+ * `modelDir` is a working folder (server/services/models/folder-access.ts), never a registered one.
+ */
 export async function ensureOnnx(modelDir: string, log: (line: string) => Promise<void>, signal: AbortSignal): Promise<void> {
   if (existsSync(path.join(modelDir, "onnx", "model.onnx"))) return;
   await log(`exporting ${modelDir} to ONNX (opset 17)`);

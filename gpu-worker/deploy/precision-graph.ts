@@ -22,7 +22,8 @@ function runPython(args: string[], log: (line: string) => Promise<void>, signal:
  * The ONNX graph a precision serves, made when missing: fp32 by the trainer's export (parity-checked
  * against PyTorch), int8 by quantize_int8.py from the fp32 graph, fp16 by `export --fp16`. Every writer
  * renames a finished temp file, so replicas preparing the same folder at once do not corrupt it.
- * Returns the graph's path relative to the model folder.
+ * Returns the graph's path relative to the model folder. `modelDir` is a working folder
+ * (server/services/models/folder-access.ts workingModelFolder): these writes never reach a registered folder.
  */
 export async function ensurePrecisionGraph(modelDir: string, precision: Precision, log: (line: string) => Promise<void>, signal: AbortSignal): Promise<string> {
   await ensureOnnx(modelDir, log, signal);

@@ -7,6 +7,7 @@ import { db } from "~/server/db";
 import {
   finishEvaluation, latestResults, materializeEvalVersion, saveEvaluationResult, type Subject,
 } from "~/server/services/experiments/evaluations";
+import { workingModelFolder } from "~/server/services/models/folder-access";
 import { subjectDir } from "~/server/services/models/registry";
 import { artifactsRoot } from "~/server/storage/artifacts";
 import { runEvaluation } from "../inference/run-evaluation";
@@ -34,7 +35,10 @@ export function runTrainerCommand(args: string[], signal: AbortSignal, onLine?: 
   });
 }
 
-/** Exports onnx/model.onnx into a model folder when it has none (needed by the ORT inference engine). */
+/**
+ * Exports onnx/model.onnx into a model folder when it has none (needed by the ORT inference engine).
+ * Give it a working folder (folder-access.ts workingModelFolder), never a registered folder.
+ */
 export async function ensureOnnx(dir: string, signal: AbortSignal) {
   if (existsSync(path.join(dir, "onnx", "model.onnx"))) return;
   await runTrainerCommand(["export", "--model", dir], signal);
@@ -64,7 +68,8 @@ export async function evaluateSubjects(opts: {
         continue;
       }
     }
-    const dir = await subjectDir({ workspaceId: opts.workspaceId, kind: subject.kind, id: subject.id });
+    // A base model is read through the workspace's derived folder, so its ONNX export never lands in the registered folder.
+    const dir = await workingModelFolder(opts.workspaceId, await subjectDir({ workspaceId: opts.workspaceId, kind: subject.kind, id: subject.id }));
     await opts.progress(i / opts.subjects.length, `exporting ${subject.label}`);
     await ensureOnnx(dir, opts.signal);
     await opts.log(`evaluating ${subject.label} (${opts.modes.join(", ")})`);

@@ -9,6 +9,7 @@ import { authenticateApiKey } from "../../server/services/deployments/api-keys";
 import { feedbackPath } from "../../server/services/deployments/feedback";
 import { PARITY_RULE, type Precision } from "../../server/services/deployments/precision";
 import { refreshDeploymentStatus, updateReplica } from "../../server/services/deployments/replicas";
+import { workingModelFolder } from "../../server/services/models/folder-access";
 import { runAccuracyCheck } from "../deploy/accuracy-gate";
 import { parityProbe } from "../deploy/parity-probe";
 import { ensurePrecisionGraph } from "../deploy/precision-graph";
@@ -29,6 +30,9 @@ const approvedFor = (check: unknown, modelDir: string) => {
  * model for all replicas), start the embedding server, health + parity probe, then LIVE — or, for int8,
  * AWAITING_APPROVAL until someone presses "Go live" (user keys get 503 meanwhile). While running it writes
  * a health check every few seconds (the router skips stale replicas) and follows model switches.
+ * Files are read from, and graphs written to, the model's working folder (folder-access.ts): the workspace's
+ * own checkpoint folder, else its derived folder — never a registered folder. `modelDir` stays the identity
+ * of the model on the row and in the accuracy check.
  */
 export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId, payload, signal, progress, log, workDir }) => {
   const deployment = await db.deployment.findFirstOrThrow({ where: { id: payload.deploymentId, workspaceId: payload.workspaceId } });
@@ -43,16 +47,17 @@ export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId,
   let healthTimer: NodeJS.Timeout | null = null;
   const gate = { approved: precision !== "int8" || approvedFor(deployment.accuracyCheck, deployment.modelDir) };
   try {
-    const onnxFile = await ensurePrecisionGraph(deployment.modelDir, precision, (line) => log(line), signal);
+    const servedDir = await workingModelFolder(deployment.workspaceId, deployment.modelDir);
+    const onnxFile = await ensurePrecisionGraph(servedDir, precision, (line) => log(line), signal);
     if (precision === "int8" && !gate.approved) {
-      await runAccuracyCheck({ deploymentId: deployment.id, modelDir: deployment.modelDir, evalVersionId: deployment.evalVersionId, jobId, workDir, signal, log: (l) => log(l) });
+      await runAccuracyCheck({ deploymentId: deployment.id, modelDir: deployment.modelDir, filesDir: servedDir, evalVersionId: deployment.evalVersionId, jobId, workDir, signal, log: (l) => log(l) });
     }
     const host = process.env.DEPLOY_HOST ?? "127.0.0.1";
     const port = Number(process.env.DEPLOY_PORT ?? 0);
     // A key for the platform's own probes, never stored: the probe runs before any user key exists.
     const probeKey = `probe_${crypto.randomUUID()}`;
     server = await createEmbeddingServer({
-      modelDir: deployment.modelDir, onnxFile, host, port, modelName: deployment.name,
+      modelDir: servedDir, onnxFile, host, port, modelName: deployment.name,
       authenticate: async (token) => {
         if (token === probeKey) return { keyId: "platform-probe" };
         if (!gate.approved) throw unavailable("awaiting_go_live", "this deployment is waiting for its int8 accuracy cost to be approved (Go live)");
@@ -69,7 +74,7 @@ export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId,
     const url = process.env.DEPLOY_PUBLIC_URL_BASE ? `${process.env.DEPLOY_PUBLIC_URL_BASE}:${new URL(server.url).port}` : server.url;
     const health = await fetch(`${server.url}/health`);
     if (!health.ok) throw new Error(`health check failed: HTTP ${health.status}`);
-    const parity = await parityProbe(server.url, deployment.modelDir, probeKey);
+    const parity = await parityProbe(server.url, servedDir, probeKey);
     const rule = PARITY_RULE[precision];
     await log(`parity probe (${precision}): max |served − fp32 engine| = ${parity.maxAbs.toExponential(2)}, min cosine ${parity.minCosine.toFixed(5)} on the probe set`);
     const passed = rule.kind === "maxAbs" ? parity.maxAbs <= rule.limit : parity.minCosine >= rule.limit;
@@ -89,7 +94,7 @@ export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId,
 
     // Serve until cancelled; follow approval, rollbacks and model switches written to the row.
     let revision = deployment.revision;
-    let pending = null as { modelDir: string; label: string; revision: number } | null;
+    let pending = null as { modelDir: string; servedDir: string; label: string; revision: number } | null;
     let announced = false;
     while (!signal.aborted) {
       await wait(1000, undefined, { signal }).catch(() => undefined);
@@ -103,11 +108,12 @@ export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId,
       }
       if (row.revision !== revision && row.revision !== pending?.revision) {
         await log(`switching to ${row.modelLabel}`);
-        await ensurePrecisionGraph(row.modelDir, precision, (line) => log(line), signal);
+        const nextDir = await workingModelFolder(deployment.workspaceId, row.modelDir);
+        await ensurePrecisionGraph(nextDir, precision, (line) => log(line), signal);
         if (precision === "int8" && !approvedFor(row.accuracyCheck, row.modelDir)) {
-          await runAccuracyCheck({ deploymentId: deployment.id, modelDir: row.modelDir, evalVersionId: deployment.evalVersionId, jobId, workDir, signal, log: (l) => log(l) });
+          await runAccuracyCheck({ deploymentId: deployment.id, modelDir: row.modelDir, filesDir: nextDir, evalVersionId: deployment.evalVersionId, jobId, workDir, signal, log: (l) => log(l) });
         }
-        pending = { modelDir: row.modelDir, label: row.modelLabel, revision: row.revision };
+        pending = { modelDir: row.modelDir, servedDir: nextDir, label: row.modelLabel, revision: row.revision };
         announced = false;
         continue;
       }
@@ -115,7 +121,7 @@ export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId,
       // A quantised model is swapped in only after its accuracy cost is approved; until then the old one serves.
       const fresh = precision === "int8" ? (await db.deployment.findUnique({ where: { id: deployment.id }, select: { accuracyCheck: true } }))?.accuracyCheck : null;
       if (precision !== "int8" || approvedFor(fresh, pending.modelDir)) {
-        await server.swapModel(pending.modelDir);
+        await server.swapModel(pending.servedDir);
         revision = pending.revision;
         await log(`now serving ${pending.label}`);
         pending = null;
