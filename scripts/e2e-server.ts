@@ -19,6 +19,10 @@ const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     // Specs run in parallel: a training run must not hold up another spec's jobs.
     WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? "3",
     M3_LLM_ALLOWED_HOSTS: process.env.M3_LLM_ALLOWED_HOSTS ?? "127.0.0.1", // a local LLM stub, if a spec configures one
+    // The browsers reach it at 127.0.0.1 only (playwright.config.ts); never on the network.
+    HOST: "127.0.0.1",
+    // Every spec signs up from this one address; the default limit (10 an hour) is for the public.
+    SIGN_UP_MAX_PER_WINDOW: process.env.SIGN_UP_MAX_PER_WINDOW ?? "1000",
   },
   stdio: "inherit",
 });

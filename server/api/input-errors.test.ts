@@ -58,12 +58,4 @@ describe("field-level input errors", () => {
     }) as { data: { zodError: { fieldErrors: Record<string, string[]> } } };
     expect(Object.keys(shape.data.zodError.fieldErrors).sort()).toEqual(["email", "password"]);
   });
-
-  it("a duplicate sign-up is refused on the email field", async () => {
-    const email = `dup-${Date.now()}@example.test`;
-    await callerFor(null).auth.signUp({ email, password: "long enough password" });
-    const error = (await callerFor(null).auth.signUp({ email, password: "long enough password" }).catch((e: unknown) => e)) as TRPCError;
-    expect(error.code).toBe("CONFLICT");
-    expect(error.message).toMatch(/already exists/);
-  });
 });

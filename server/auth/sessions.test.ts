@@ -64,7 +64,25 @@ describe("the client address behind sign-in lockout", () => {
     for (let i = 0; i < 3; i++) await signInOverHttp(email, `wrong ${i}`, { "x-forwarded-for": forwardedFor });
   }
 
-  it("X-Forwarded-For is ignored unless M3_TRUSTED_PROXY: a forged header does not pick a fresh bucket", async () => {
+  async function spray(forwardedFor: string) {
+    for (let i = 0; i < 3; i++) await signInOverHttp((await createUser()).email, "wrong", { "x-forwarded-for": forwardedFor });
+  }
+
+  it("X-Forwarded-For counts as the client address only when M3_TRUSTED_PROXY says so", async () => {
+    env.M3_TRUSTED_PROXY = false;
+    await spray("10.8.0.1");
+    const untrusted = await createUser("right password");
+    // Not a key: the header named no bucket, so nothing was filled for "10.8.0.1".
+    expect((await signInOverHttp(untrusted.email, "right password", { "x-forwarded-for": "10.8.0.1" })).error).toBeNull();
+
+    env.M3_TRUSTED_PROXY = true;
+    await spray("10.9.0.1");
+    const trusted = await createUser("right password");
+    expect((await signInOverHttp(trusted.email, "right password", { "x-forwarded-for": "10.9.0.1" })).error).toBe("rate_limited");
+    expect((await signInOverHttp(trusted.email, "right password", { "x-forwarded-for": "10.9.0.2" })).error).toBeNull();
+  });
+
+  it("a forged X-Forwarded-For does not pick a fresh bucket for a locked account", async () => {
     env.M3_TRUSTED_PROXY = false;
     const user = await createUser("right password");
     await lockOut(user.email, "10.6.0.1");

@@ -15,6 +15,8 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
   const trpc = useTRPC();
   const signUp = useMutation(trpc.auth.signUp.mutationOptions());
   const [pending, setPending] = useState(false);
+  // Sign-up answers the same for a new and a known email; only signing in tells the owner apart.
+  const [notSignedIn, setNotSignedIn] = useState(false);
   const errors = fieldErrors(signUp.error);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -24,9 +26,15 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
     const password = String(form.get("password") ?? "");
     const name = String(form.get("name") ?? "").trim();
     setPending(true);
+    setNotSignedIn(false);
     try {
       await signUp.mutateAsync({ email, password, name: name || undefined });
-      await signIn("credentials", { email, password, redirect: false });
+      const result = await signIn("credentials", { email, password, redirect: false });
+      if (result?.error) {
+        setNotSignedIn(true);
+        setPending(false);
+        return;
+      }
       window.location.assign(callbackUrl);
     } catch {
       setPending(false);
@@ -46,6 +54,7 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
         <Input name="password" type="password" autoComplete="new-password" />
       </Field>
       {errorMessage(signUp.error) && !errors.email ? <p role="alert" className="text-sm text-red-600">{errorMessage(signUp.error)}</p> : null}
+      {notSignedIn ? <p role="alert" className="text-sm text-red-600">{t("signUpNotSignedIn")}</p> : null}
       <SubmitButton disabled={pending} className="w-full">
         {t("createAccount")}
       </SubmitButton>

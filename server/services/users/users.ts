@@ -1,13 +1,25 @@
 import { db } from "../../db";
 import { hashPassword } from "../../auth/password";
+import { consumeSignUpAllowance } from "../../auth/rate-limit";
 import { AppError } from "../../lib/app-error";
 import type { Locale } from "../../i18n/locales";
 
-export async function signUp({ email, password, name }: { email: string; password: string; name?: string }) {
-  const existing = await db.user.findUnique({ where: { email } });
-  if (existing) throw new AppError("CONFLICT", "An account with this email already exists.", "email");
-  const user = await db.user.create({ data: { email, name: name ?? null, passwordHash: await hashPassword(password) } });
-  return { id: user.id, email: user.email };
+/** What every sign-up answers, new email or not: the answer must not tell which emails have accounts. */
+export const SIGN_UP_ANSWER = { ok: true as const };
+
+/**
+ * Creates an account under the per-address sign-up limit. An email that already has an account
+ * gets the same answer after the same work (one password hash) and the account is left as it
+ * is; its owner signs in with their own password. The form then signs in with what was typed,
+ * which succeeds only for the person who owns the account.
+ */
+export async function signUp({ email, password, name, clientAddress }: { email: string; password: string; name?: string; clientAddress: string }) {
+  await consumeSignUpAllowance(clientAddress);
+  const passwordHash = await hashPassword(password);
+  // createMany + skipDuplicates: one statement whether or not the email exists (and no race
+  // between a look-up and the insert), and no unique-violation error to tell the cases apart.
+  await db.user.createMany({ data: [{ email, name: name ?? null, passwordHash }], skipDuplicates: true });
+  return SIGN_UP_ANSWER;
 }
 
 export async function getProfile({ userId }: { userId: string }) {
