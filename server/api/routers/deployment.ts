@@ -8,6 +8,7 @@ import { deployOptions, PRECISIONS } from "../../services/deployments/precision"
 import { createSplit, deleteSplit, getSplit, listSplits, setSplitWeight } from "../../services/deployments/splits";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../services/deployments/api-keys";
 import { importFeedback } from "../../services/deployments/feedback";
+import { canSeeFolderPaths, withOpaqueModelDirs } from "../../services/models/path-visibility";
 
 const modelRef = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("default") }),
@@ -19,9 +20,19 @@ const splitInput = workspaceInput.extend({ splitId: z.string().min(1) });
 const weight = z.number().int().min(0, "Weight is 0–100").max(100, "Weight is 0–100");
 
 export const deploymentRouter = createTRPCRouter({
-  models: workspaceProcedure("VIEWER").input(workspaceInput).query(({ input }) => deployableModels(input)),
-  list: workspaceProcedure("VIEWER").input(workspaceInput).query(({ input }) => listDeployments(input)),
-  get: workspaceProcedure("VIEWER").input(deploymentInput).query(({ input }) => getDeployment(input)),
+  // Model folders are shown to editors and up; viewers get opaque tokens (server/services/models/path-visibility.ts).
+  models: workspaceProcedure("VIEWER").input(workspaceInput).query(async ({ ctx, input }) => {
+    const models = await deployableModels(input);
+    return canSeeFolderPaths(ctx.workspace.role) ? models : models.map(withOpaqueModelDirs);
+  }),
+  list: workspaceProcedure("VIEWER").input(workspaceInput).query(async ({ ctx, input }) => {
+    const deployments = await listDeployments(input);
+    return canSeeFolderPaths(ctx.workspace.role) ? deployments : deployments.map(withOpaqueModelDirs);
+  }),
+  get: workspaceProcedure("VIEWER").input(deploymentInput).query(async ({ ctx, input }) => {
+    const deployment = await getDeployment(input);
+    return canSeeFolderPaths(ctx.workspace.role) ? deployment : withOpaqueModelDirs(deployment);
+  }),
   options: workspaceProcedure("VIEWER").input(workspaceInput).query(({ input }) => deployOptions(input)),
   create: workspaceProcedure("EDITOR")
     .input(workspaceInput.extend({

@@ -7,6 +7,7 @@ import { generalEvalVersionField, mergeWeightSchema, presetNames, trainConfigOve
 import { sweepGridSchema } from "../../services/experiments/sweep";
 import { mergeWithBase } from "../../services/experiments/merges";
 import { RUN_NOTE_MAX_CHARS, setRunNote } from "../../services/collaboration/comments";
+import { canSeeFolderPaths, withoutDirs } from "../../services/models/path-visibility";
 
 const runId = workspaceInput.extend({ experimentId: z.string().min(1) });
 const configOverrides = trainConfigOverrides;
@@ -23,7 +24,12 @@ const newRunInput = workspaceInput.extend({
 
 export const experimentRouter = createTRPCRouter({
   list: workspaceProcedure("VIEWER").input(workspaceInput.extend({ groupId: z.string().optional() })).query(({ input }) => listRuns(input)),
-  get: workspaceProcedure("VIEWER").input(runId).query(({ input }) => getRun(input)),
+  get: workspaceProcedure("VIEWER").input(runId).query(async ({ ctx, input }) => {
+    const view = await getRun(input);
+    // Folder paths are for editors and up (server/services/models/path-visibility.ts).
+    if (canSeeFolderPaths(ctx.workspace.role)) return view;
+    return { ...view, run: { ...view.run, outputDir: null }, checkpoints: withoutDirs(view.checkpoints), merges: { ...view.merges, merged: withoutDirs(view.merges.merged) } };
+  }),
   metrics: workspaceProcedure("VIEWER")
     .input(workspaceInput.extend({ experimentIds: z.array(z.string().min(1)).min(1).max(50), maxPoints: z.number().int().min(10).max(5000).default(400) }))
     .query(({ input }) => metricSeries(input)),

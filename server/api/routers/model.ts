@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { roleAtLeast } from "../../auth/roles";
+import type { Role } from "../../generated/prisma/enums";
+import { canSeeFolderPaths } from "../../services/models/path-visibility";
 import { createTRPCRouter, workspaceInput, workspaceProcedure } from "../trpc";
 import { getBaseModel, listBaseModels, listCheckpoints, registerBaseModel, tagCheckpoint } from "../../services/models/registry";
 import { modelCard } from "../../services/experiments/model-card";
@@ -7,7 +8,7 @@ import { modelCard } from "../../services/experiments/model-card";
 const tag = z.string().regex(/^[\w.-]{1,40}$/, "letters, digits, _ . - only");
 
 /** Folder paths on the worker host are shown to editors and up only (viewers get null). */
-const showDirs = (ctx: { workspace: { role: Parameters<typeof roleAtLeast>[0] } }) => roleAtLeast(ctx.workspace.role, "EDITOR");
+const showDirs = (ctx: { workspace: { role: Role } }) => canSeeFolderPaths(ctx.workspace.role);
 
 export const modelRouter = createTRPCRouter({
   list: workspaceProcedure("VIEWER").input(workspaceInput).query(({ ctx, input }) => listBaseModels({ ...input, showDirs: showDirs(ctx) })),

@@ -115,4 +115,27 @@ describe("model folders", () => {
     expect(checkpoints[0]!.dir).toBeNull();
     expect((await editorA.model.list({ workspaceId: workspaceA })).find((m) => m.id === model.id)?.dir).toBe(model.dir);
   });
+
+  it("viewers see no folder paths on the run page or in deployments; equal folders keep equal tokens", async () => {
+    const model = await editorA.model.register({ workspaceId: workspaceA, name: unique("run-base"), dir: makeModelFolder(path.join(scratch, "run-base")) });
+    const createdById = (await db.baseModel.findUniqueOrThrow({ where: { id: model.id } })).createdById;
+    const run = await db.experiment.create({ data: { workspaceId: workspaceA, name: unique("run"), baseModelId: model.id, trainVersionId: "none", preset: "quick", config: {}, outputDir: `experiments/${unique("run")}`, createdById } });
+    await db.checkpoint.create({ data: { workspaceId: workspaceA, experimentId: run.id, step: 5, dir: `${run.outputDir}/checkpoints/step-5`, tags: [], aliases: [] } });
+    const page = await viewerA.experiment.get({ workspaceId: workspaceA, experimentId: run.id });
+    expect(page.checkpoints.map((c) => c.dir)).toEqual([null]);
+    expect(page.run.outputDir).toBeNull();
+    expect(page.baseModel?.dir ?? null).toBeNull();
+    expect((await editorA.experiment.get({ workspaceId: workspaceA, experimentId: run.id })).checkpoints[0]!.dir).toBe(`${run.outputDir}/checkpoints/step-5`);
+
+    const deployment = await db.deployment.create({ data: { workspaceId: workspaceA, name: unique("dep"), modelDir: model.dir!, modelLabel: "base", previousModelDir: foreignCheckpoint, previousModelLabel: "old", createdById, accuracyCheck: { modelDir: model.dir!, status: "skipped" } } });
+    const seen = await viewerA.deployment.get({ workspaceId: workspaceA, deploymentId: deployment.id });
+    const check = seen.accuracyCheck as { modelDir: string };
+    expect(JSON.stringify([seen.modelDir, seen.previousModelDir, check.modelDir])).not.toContain("/");
+    expect(check.modelDir).toBe(seen.modelDir);
+    expect(seen.previousModelDir).not.toBe(seen.modelDir);
+    const listed = await viewerA.deployment.list({ workspaceId: workspaceA });
+    expect(JSON.stringify(listed)).not.toContain(scratch);
+    expect(JSON.stringify(await viewerA.deployment.models({ workspaceId: workspaceA }))).not.toMatch(/"modelDir":"\//);
+    expect((await editorA.deployment.get({ workspaceId: workspaceA, deploymentId: deployment.id })).modelDir).toBe(model.dir);
+  });
 });
