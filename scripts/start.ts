@@ -1,15 +1,22 @@
 /**
  * `npm start`: everything on embedded defaults. Without DATABASE_URL it starts an embedded
  * PostgreSQL under .data/postgres; with it, uses that database. Then it migrates, builds the
- * web app when the sources changed, starts web + one worker, and prints the URL.
- * Ctrl-C (or SIGTERM) stops the children first, then the database.
+ * web app when the sources changed, starts web + one worker under supervision, and prints the URL.
+ *
+ * Two processes: this script as started (the launcher, scripts/supervisor-launcher.ts) runs the platform as
+ * itself with --platform in a process group of its own, so that Ctrl-C reaches the platform once, as one stop
+ * request, instead of reaching PostgreSQL and the worker at the same time. The platform restarts a crashed web or
+ * worker with backoff (the other keeps serving) and stops in order: worker (hands its jobs back) → web →
+ * PostgreSQL; a second Ctrl-C forces (scripts/supervisor-platform.ts).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../server/dev/embedded-postgres";
+import type { EmbeddedDatabase } from "../server/dev/embedded-postgres";
 import { applyMigrations } from "../server/schema/migrate";
+import { launchDetached } from "./supervisor-launcher";
+import { supervisePlatform } from "./supervisor-platform";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DATA = path.resolve(ROOT, process.env.M3_DATA_DIR ?? ".data");
@@ -17,7 +24,11 @@ const PORT = Number(process.env.PORT ?? 3000);
 // Next's own entry run by this node, not through npx: a SIGTERM then reaches the server itself (through npx the
 // next-server process outlived `npm start` and kept holding the port).
 const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
-mkdirSync(DATA, { recursive: true });
+const PLATFORM_FLAG = "--platform";
+// Bounds of the ordered stop: the worker asks a training run to checkpoint before it hands the job back.
+const WORKER_STOP_TIMEOUT_MS = 60_000;
+const WEB_STOP_TIMEOUT_MS = 15_000;
+const DATABASE_STOP_TIMEOUT_MS = 30_000;
 
 function persistentSecret(file: string): string {
   const at = path.join(DATA, file);
@@ -32,9 +43,12 @@ function buildStamp(): string {
   return createHash("sha256").update(head + dirty).digest("hex");
 }
 
-function runOrExit(command: string, args: string[], env: NodeJS.ProcessEnv) {
+/** Runs a preparation step; when it fails, stops the embedded database (if any) and exits with its status. */
+async function runOrExit(command: string, args: string[], env: NodeJS.ProcessEnv, embedded: EmbeddedDatabase | null) {
   const result = spawnSync(command, args, { cwd: ROOT, env, stdio: "inherit" });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  if (result.status === 0) return;
+  await embedded?.stop();
+  process.exit(result.status ?? 1);
 }
 
 /**
@@ -54,60 +68,74 @@ function ensureDemoModel() {
   if (built.status !== 0) console.warn("The demo model could not be built (see above); the platform starts without it.");
 }
 
-let embedded: EmbeddedDatabase | null = null;
-let databaseUrl = process.env.DATABASE_URL;
-if (!databaseUrl) {
-  const port = Number(process.env.M3_PG_PORT ?? 54329);
-  console.log(`Starting embedded PostgreSQL on 127.0.0.1:${port} (data in ${path.join(DATA, "postgres")})`);
-  embedded = await startEmbeddedPostgres(path.join(DATA, "postgres"), port);
-  databaseUrl = embedded.url;
+/** Database, migrations, build, then web + worker under supervision until a stop; exits with its outcome. */
+async function startPlatform(): Promise<never> {
+  mkdirSync(DATA, { recursive: true });
+  let embedded: EmbeddedDatabase | null = null;
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    // Imported here, not at the top: the package hooks SIGINT/SIGTERM, which the launcher must not have.
+    const { startEmbeddedPostgres } = await import("../server/dev/embedded-postgres");
+    const port = Number(process.env.M3_PG_PORT ?? 54329);
+    console.log(`Starting embedded PostgreSQL on 127.0.0.1:${port} (data in ${path.join(DATA, "postgres")})`);
+    embedded = await startEmbeddedPostgres(path.join(DATA, "postgres"), port);
+    databaseUrl = embedded.url;
+  }
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    AUTH_SECRET: process.env.AUTH_SECRET ?? persistentSecret("auth-secret"),
+    ARTIFACTS_DIR: process.env.ARTIFACTS_DIR ?? path.join(DATA, "artifacts"),
+    NEXT_TELEMETRY_DISABLED: "1",
+    // One embedded worker: let a long training run and a quick import run side by side.
+    WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? "2",
+    NODE_ENV: "production",
+  };
+
+  const migrations = await applyMigrations(databaseUrl);
+  console.log(`Database ready (${migrations.applied.length} migrations applied, ${migrations.alreadyApplied.length} already there)`);
+
+  if (!existsSync(path.join(ROOT, "server/generated/prisma/client.ts"))) await runOrExit("npx", ["tsx", "scripts/prisma-generate.ts"], env, embedded);
+  const stampFile = path.join(ROOT, process.env.NEXT_DIST_DIR ?? ".next", "m3-build-stamp");
+  const stamp = buildStamp();
+  if (!existsSync(stampFile) || readFileSync(stampFile, "utf8") !== stamp || process.argv.includes("--rebuild")) {
+    console.log("Building the web app (first start or sources changed)...");
+    await runOrExit(process.execPath, [NEXT_BIN, "build"], env, embedded);
+    writeFileSync(stampFile, stamp);
+  }
+
+  ensureDemoModel();
+
+  // server/env validates HOST (default 127.0.0.1) and needs the database URL and secret chosen above.
+  Object.assign(process.env, { DATABASE_URL: env.DATABASE_URL, AUTH_SECRET: env.AUTH_SECRET });
+  const { env: settings } = await import("../server/env");
+  const database = embedded;
+  const platform = supervisePlatform({
+    web: {
+      name: "web",
+      command: process.execPath,
+      args: [NEXT_BIN, "start", "-p", String(PORT), "-H", settings.HOST],
+      cwd: ROOT,
+      env,
+      stopTimeoutMs: WEB_STOP_TIMEOUT_MS,
+    },
+    worker: {
+      name: "worker",
+      command: process.execPath,
+      args: ["--import", "tsx", "gpu-worker/main.ts"],
+      cwd: ROOT,
+      env,
+      stopTimeoutMs: WORKER_STOP_TIMEOUT_MS,
+    },
+    stopDatabase: database ? () => database.stop() : undefined,
+    databaseStopTimeoutMs: DATABASE_STOP_TIMEOUT_MS,
+  });
+  const host = settings.HOST;
+  const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
+  console.log(`\nM3 Studio is running at http://${shownHost}:${PORT}\n`);
+  process.exit(await platform.done);
 }
 
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  DATABASE_URL: databaseUrl,
-  AUTH_SECRET: process.env.AUTH_SECRET ?? persistentSecret("auth-secret"),
-  ARTIFACTS_DIR: process.env.ARTIFACTS_DIR ?? path.join(DATA, "artifacts"),
-  NEXT_TELEMETRY_DISABLED: "1",
-  // One embedded worker: let a long training run and a quick import run side by side.
-  WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? "2",
-  NODE_ENV: "production",
-};
-
-const migrations = await applyMigrations(databaseUrl);
-console.log(`Database ready (${migrations.applied.length} migrations applied, ${migrations.alreadyApplied.length} already there)`);
-
-if (!existsSync(path.join(ROOT, "server/generated/prisma/client.ts"))) runOrExit("npx", ["tsx", "scripts/prisma-generate.ts"], env);
-const stampFile = path.join(ROOT, process.env.NEXT_DIST_DIR ?? ".next", "m3-build-stamp");
-const stamp = buildStamp();
-if (!existsSync(stampFile) || readFileSync(stampFile, "utf8") !== stamp || process.argv.includes("--rebuild")) {
-  console.log("Building the web app (first start or sources changed)...");
-  runOrExit(process.execPath, [NEXT_BIN, "build"], env);
-  writeFileSync(stampFile, stamp);
-}
-
-ensureDemoModel();
-
-const children: ChildProcess[] = [
-  spawn(process.execPath, [NEXT_BIN, "start", "-p", String(PORT)], { cwd: ROOT, env, stdio: "inherit" }),
-  spawn(process.execPath, ["--import", "tsx", "gpu-worker/main.ts"], { cwd: ROOT, env, stdio: "inherit" }),
-];
-console.log(`\nM3 Studio is running at http://localhost:${PORT}\n`);
-
-let stopping = false;
-async function shutdown(code: number) {
-  if (stopping) return;
-  stopping = true;
-  await Promise.all(
-    children.map((child) => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once("exit", () => resolve());
-      child.kill("SIGTERM");
-    })),
-  );
-  await embedded?.stop();
-  process.exit(code);
-}
-process.on("SIGINT", () => void shutdown(0));
-process.on("SIGTERM", () => void shutdown(0));
-for (const child of children) child.on("exit", (code) => void shutdown(code ?? 1));
+if (process.argv.includes(PLATFORM_FLAG)) await startPlatform();
+else launchDetached(import.meta.filename, [...process.argv.slice(2), PLATFORM_FLAG], ROOT);
