@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { colbertScore } from "~/server/lib/retrieval/colbert";
 import { lexicalScore } from "~/server/lib/retrieval/sparse";
 import type { OutputKind } from "../inference/backend";
+import { cutColbert, quantizeInt8, sparseById, sparseByToken, sparseIndicesValues, toRows } from "../indexing/vector-formats";
 import { ApiError, badRequest } from "./errors";
 import { float32Base64 } from "./http-util";
 import type { EncodedInput, Input, ModelSlot } from "./model-slot";
@@ -133,25 +134,33 @@ export async function encodeTexts(ctx: HandlerContext): Promise<Reply> {
   if (req.return_colbert) outputs.push("colbert");
   if (outputs.length === 0) throw badRequest("invalid_request", "nothing to return: set return_dense, return_sparse or return_colbert");
   const dims = checkDimensions(req.dimensions, ctx.slot.dim);
+  const dim = ctx.slot.dim;
+  if (req.colbert_dimensions !== undefined && req.colbert_dimensions > dim)
+    throw badRequest("invalid_request", `colbert_dimensions: ${req.colbert_dimensions} is larger than the model's ${dim}`, "colbert_dimensions");
+  const colbertDims = req.colbert_dimensions ?? dim;
   const maxLength = maxLengthOf(req.max_length, ctx);
   const enc = await encode(ctx, inputs, outputs, maxLength, req.truncate);
   const { truncated, headers } = truncation(enc);
-  const dim = ctx.slot.dim;
+  const tokenString = (id: number) => ctx.slot.tokenString(id);
   const data = enc.map((e, index) => {
     const item: Record<string, unknown> = { object: "encoding", index, tokens: e.length };
     if (e.dense) item.dense = Array.from(shorten(e.dense, dims));
     if (e.sparse) {
-      const byToken: Record<string, number> = {};
-      const byId: Record<string, number> = {};
-      for (const [id, w] of e.sparse) {
-        byId[String(id)] = w;
-        const tok = ctx.slot.tokenString(id);
-        byToken[tok] = Math.max(byToken[tok] ?? 0, w);
-      }
-      item.sparse = byToken;
-      item.sparse_ids = byId;
+      if (req.sparse_format === "tokens_and_ids") {
+        item.sparse = sparseByToken(e.sparse, tokenString);
+        item.sparse_ids = sparseById(e.sparse);
+      } else if (req.sparse_format === "tokens") item.sparse = sparseByToken(e.sparse, tokenString);
+      else if (req.sparse_format === "ids") item.sparse = sparseById(e.sparse);
+      else item.sparse = sparseIndicesValues(e.sparse);
     }
-    if (e.colbert) item.colbert = Array.from({ length: e.colbert.length / dim }, (_, r) => Array.from(e.colbert!.subarray(r * dim, (r + 1) * dim)));
+    if (e.colbert) {
+      const rows = cutColbert(e.colbert, dim, colbertDims);
+      if (req.colbert_format === "int8") {
+        const q = quantizeInt8(rows, colbertDims);
+        item.colbert = toRows(q.values, colbertDims);
+        item.colbert_scales = Array.from(q.scales);
+      } else item.colbert = toRows(rows, colbertDims);
+    }
     return item;
   });
   return { body: { object: "list", data, model: ctx.modelName, dim: dims, usage: usage(enc), truncated }, headers };

@@ -31,7 +31,7 @@ export function openApiDocument(modelName: string): Record<string, unknown> {
     ],
     paths: {
       "/v1/embeddings": post("OpenAI-compatible embeddings (dense)", embeddingsRequest, "{object:list, data:[{object:embedding, index, embedding}], model, usage, truncated}"),
-      "/v1/encode": post("Dense, sparse (token → weight) and ColBERT outputs", encodeRequest, "{object:list, data:[{index, dense?, sparse?, sparse_ids?, colbert?}], usage, truncated}"),
+      "/v1/encode": post("Dense, sparse (token → weight, id → weight or {indices, values}) and ColBERT (float or int8, optionally cut) outputs", encodeRequest, "{object:list, data:[{index, dense?, sparse?, sparse_ids?, colbert?, colbert_scales?}], usage, truncated}"),
       "/v1/score": post("FlagEmbedding compute_score for query–passage pairs", scoreRequest, "{data:[{dense, sparse, colbert, 'sparse+dense', 'colbert+sparse+dense'}], weights}"),
       "/v1/feedback": {
         post: { summary: "Report a RAG query, its retrieved documents and the helpful ones", security: [{ bearer: [] }], requestBody: body(feedbackRequest), responses: { "202": { description: "accepted" }, "404": error, ...errors } },

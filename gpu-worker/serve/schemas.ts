@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { COLBERT_FORMATS, SPARSE_FORMATS } from "../indexing/vector-formats";
 
 /**
  * Request bodies of the serving API (zod). Unknown fields are ignored, as OpenAI does (clients send `user` etc.).
@@ -27,6 +28,15 @@ export const encodeRequest = z.object({
   max_length: z.number().int().min(2).optional(),
   dimensions: z.number().int().positive().optional(),
   truncate: z.boolean().default(true),
+  /**
+   * tokens_and_ids: `sparse` token string → weight plus `sparse_ids` id → weight; tokens / ids: only that map as
+   * `sparse`; indices_values: `sparse` = {indices (ascending ids), values}.
+   */
+  sparse_format: z.enum(SPARSE_FORMATS).default("tokens_and_ids"),
+  /** ColBERT vectors cut to their first N components, re-normalised. */
+  colbert_dimensions: z.number().int().positive().optional(),
+  /** int8: `colbert` rows of integers in [-127, 127] and `colbert_scales` (one per row, x ≈ q · scale). */
+  colbert_format: z.enum(COLBERT_FORMATS).default("float"),
 });
 
 export const scoreRequest = z.object({
