@@ -1,10 +1,11 @@
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../server/db";
 import { ensureDemoModel } from "../../server/services/experiments/testing/fixtures";
 import { artifactsRoot } from "../../server/storage/artifacts";
 import { callerFor, createUser, createWorkspaceWith } from "../../server/testing/factories";
+import { fileListing, registrableDemoCopy } from "../testing/registered-model";
 import { spawnWorker, waitFor, type SpawnedWorker } from "../testing/spawn-worker";
 
 /**
@@ -17,22 +18,9 @@ let workspaceId: string;
 let ownerId: string;
 let folder: string;
 
-/** Every file of a folder with its size and mtime: any write, new file or removal shows. */
-function listing(dir: string, rel = ""): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const abs = path.join(dir, e.name);
-    if (e.isDirectory()) return listing(abs, `${rel}${e.name}/`);
-    const s = statSync(abs);
-    return [`${rel}${e.name} ${s.size} ${s.mtimeMs}`];
-  }).sort();
-}
-
 beforeAll(async () => {
-  const demo = realpathSync(ensureDemoModel());
-  const root = process.env.M3_MODEL_ROOTS!;
-  mkdirSync(root, { recursive: true });
-  folder = mkdtempSync(path.join(root, "registered-"));
-  cpSync(demo, folder, { recursive: true, filter: (src) => path.relative(demo, src).split(path.sep)[0] !== "onnx" });
+  const demo = ensureDemoModel();
+  folder = registrableDemoCopy("registered");
   ownerId = (await createUser()).id;
   workspaceId = (await createWorkspaceWith([{ userId: ownerId, role: "OWNER" }])).id;
   worker = await spawnWorker({ ARTIFACTS_DIR: artifactsRoot(), WORKER_JOB_TYPES: "serve_deployment", M3_BASE_MODEL: demo, OMP_NUM_THREADS: "1" });
@@ -48,7 +36,7 @@ afterAll(async () => {
 describe("deploying a registered folder", () => {
   it("writes the fp32 and int8 graphs to the workspace's derived folder and leaves the registered folder as it was", async () => {
     const owner = callerFor(ownerId);
-    const before = listing(folder);
+    const before = fileListing(folder);
     expect(before.some((f) => f.startsWith("onnx/"))).toBe(false);
     const model = await owner.model.register({ workspaceId, name: "registered-copy", dir: folder });
     const created = await owner.deployment.create({ workspaceId, name: "int8", model: { kind: "base", id: model.id }, precision: "int8" });
@@ -59,7 +47,7 @@ describe("deploying a registered folder", () => {
       return d.status === "AWAITING_APPROVAL" || d.status === "LIVE";
     }, 300_000, "the int8 deployment to serve");
 
-    expect(listing(folder)).toEqual(before);
+    expect(fileListing(folder)).toEqual(before);
     const derivedRoot = path.join(artifactsRoot(), "workspaces", workspaceId, "derived");
     const derived = readdirSync(derivedRoot).filter((n) => !n.includes(".tmp-"));
     expect(derived).toHaveLength(1);
@@ -73,6 +61,6 @@ describe("deploying a registered folder", () => {
 
     await owner.deployment.undeploy({ workspaceId, deploymentId: created.id });
     await waitFor(async () => (await db.deployment.findUniqueOrThrow({ where: { id: created.id } })).status === "STOPPED", 60_000, "STOPPED");
-    expect(listing(folder)).toEqual(before);
+    expect(fileListing(folder)).toEqual(before);
   }, 400_000);
 });
