@@ -83,7 +83,10 @@ describe("model folders", () => {
 
   it("/etc, /root/.ssh and a missing folder get the same answer (nothing is told about what exists outside the roots)", async () => {
     const missing = await refusal(editorA, workspaceA, "/no/such/folder");
-    for (const probe of ["/etc", "/root/.ssh", "/root", "/", path.join(ROOT, "..")]) expect(await refusal(editorA, workspaceA, probe)).toBe(missing);
+    const artifacts = artifactsRoot();
+    for (const probe of ["/etc", "/root/.ssh", "/root", "/", path.join(ROOT, ".."), artifacts, path.join(artifacts, "experiments"), path.dirname(foreignCheckpoint)]) {
+      expect(await refusal(editorA, workspaceA, probe)).toBe(missing);
+    }
   });
 
   it("a relative path is refused (it would resolve against the web process's folder)", async () => {

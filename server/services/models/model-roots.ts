@@ -39,10 +39,12 @@ function warnOnce(message: string) {
   console.warn(`M3_MODEL_ROOTS: ${message}`);
 }
 
-/** The usable roots, resolved; refused or missing entries are left out (and logged once for the operator). */
-export function allowedModelRoots(): string[] {
-  const artifacts = realArtifactsRoot();
-  const configured = env.M3_MODEL_ROOTS.split(path.delimiter).map((r) => r.trim()).filter(Boolean);
+/**
+ * The usable roots, resolved; refused or missing entries are left out (and logged once for the operator).
+ * Parameters default to the settings; tests pass their own.
+ */
+export function allowedModelRoots(setting = env.M3_MODEL_ROOTS, artifacts = realArtifactsRoot()): string[] {
+  const configured = setting.split(path.delimiter).map((r) => r.trim()).filter(Boolean);
   const roots: string[] = [];
   for (const entry of [...configured, ...defaultModelCandidates()]) {
     const isConfigured = configured.includes(entry);
