@@ -106,10 +106,10 @@ describe("a crashed child", () => {
   it("backs off exponentially while it keeps crashing, and starts over after staying up resetAfterMs", async () => {
     const log: string[] = [];
     const port = await freePort();
-    const crashTwice = async (child: SupervisedChild) => {
+    const crashThrice = async (child: SupervisedChild) => {
       const delays: CrashEvent[] = [];
       for (let i = 0; i < 3; i++) {
-        const pid = await waitFor(async () => (await answer(port)) && child.pid, 30_000, "the child to answer");
+        const pid = await waitFor(async () => ((await answer(port)) ? child.pid : undefined), 30_000, "the child to answer");
         const crashed = new Promise<CrashEvent>((resolve) => child.once("crash", resolve));
         process.kill(pid, "SIGKILL");
         delays.push(await crashed);
@@ -118,10 +118,10 @@ describe("a crashed child", () => {
     };
     // resetAfterMs out of reach: crashes accumulate; 0: every run counts as healthy.
     const flapping = supervised("flapping", port, 3_600_000, log);
-    expect(await crashTwice(flapping)).toEqual([[1, 20], [2, 40], [3, 80]]);
+    expect(await crashThrice(flapping)).toEqual([[1, 20], [2, 40], [3, 80]]);
     await flapping.stop();
     const healthy = supervised("healthy", port, 0, log);
-    expect(await crashTwice(healthy)).toEqual([[1, 20], [1, 20], [1, 20]]);
+    expect(await crashThrice(healthy)).toEqual([[1, 20], [1, 20], [1, 20]]);
   }, 60_000);
 });
 
