@@ -5,11 +5,12 @@
  * Starts the production Next server (`next start`, built into its own dist dir: NEXT_DIST_DIR, default
  * .next-bench; `--build` builds it first) on a fresh database with one deployment, warms the proxy route up,
  * records the server's idle RSS, then sends CLIENTS concurrent chunked POSTs of MIB MiB each over loopback —
- * half to a made-up deployment id, half to the real one without a key — every client writing its whole body
- * whatever the answer (as an attacker would), while the server's RSS (the process and its children, from /proc)
- * is sampled. Prints idle / peak / delta and each client's answer.
+ * half to a made-up deployment id with a guessed key, half to the real one without a key — every client writing
+ * its whole body whatever the answer (as an attacker would) until the server closes the socket, while the
+ * server's RSS (the process and its children, from /proc) is sampled. A second, sustained phase has each client
+ * post again and again, on new connections, until it has pushed MIB MiB in all. Prints idle / peak / delta.
  *
- * Usage: npx tsx bench/proxy/memory.ts [--build] [--clients 10] [--mib 300]
+ * Usage: npx tsx bench/proxy/memory.ts [--build] [--clients 10] [--mib 300] [--sustained true|false]
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -19,7 +20,10 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
-const { values } = parseArgs({ options: { build: { type: "boolean", default: false }, clients: { type: "string", default: "10" }, mib: { type: "string", default: "300" } } });
+const { values } = parseArgs({ options: {
+  build: { type: "boolean", default: false }, clients: { type: "string", default: "10" }, mib: { type: "string", default: "300" },
+  sustained: { type: "string", default: "true" },
+} });
 const CLIENTS = Number(values.clients);
 const BODY_BYTES = Number(values.mib) * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 0x20);
@@ -91,21 +95,25 @@ function post(pathname: string, body: string, headers: Record<string, string> = 
 }
 
 /** Sends BODY_BYTES chunked, honouring backpressure, to the end or until the server closes the socket. */
-function attack(pathname: string): Promise<{ path: string; status: number | null; sentBeforeAnswer: number; sent: number; error: string | null }> {
+type Attack = { path: string; status: number | null; msToAnswer: number | null; sentBeforeAnswer: number; sent: number; error: string | null };
+function attack(pathname: string, headers: Record<string, string>): Promise<Attack> {
   return new Promise((resolve) => {
     let sent = 0;
     let status: number | null = null;
+    let msToAnswer: number | null = null;
+    const t0 = performance.now();
     let sentBeforeAnswer = 0;
     let error: string | null = null;
     let finished = false;
-    const req = http.request({ host: "127.0.0.1", port, path: pathname, method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } });
+    const req = http.request({ host: "127.0.0.1", port, path: pathname, method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked", ...headers } });
     const finish = () => {
       if (finished) return;
       finished = true;
-      resolve({ path: pathname, status, sentBeforeAnswer, sent, error });
+      resolve({ path: pathname, status, msToAnswer, sentBeforeAnswer, sent, error });
     };
     req.on("response", (res) => {
       status = res.statusCode ?? 0;
+      msToAnswer = performance.now() - t0;
       sentBeforeAnswer = sent;
       res.resume();
     });
@@ -134,7 +142,7 @@ for (;;) {
     await new Promise((r) => setTimeout(r, 500));
   }
 }
-for (let i = 0; i < 20; i++) {
+for (let i = 0; i < 10; i++) {
   await post(`/api/deployments/made-up-${i}/v1/embeddings`, "{}", { authorization: "Bearer m3_guess" });
   await post(`/api/deployments/${deployment.id}/v1/embeddings`, "{}");
 }
@@ -146,26 +154,55 @@ for (let i = 0; i < 10; i++) {
 }
 const idle = idleSamples.sort((a, b) => a - b)[Math.floor(idleSamples.length / 2)]!;
 
+/** Client i's target: even clients a made-up id with a guessed key (a key lookup), odd ones the real id, no key. */
+const target = (i: number): [string, Record<string, string>] => i % 2 === 0
+  ? [`/api/deployments/made-up-attack-${i}/v1/embeddings`, { authorization: `Bearer m3_guess_${i}` }]
+  : [`/api/deployments/${deployment.id}/v1/embeddings`, {}];
+
 let peak = idle;
 const sampler = setInterval(() => (peak = Math.max(peak, treeRss(server.pid!))), 20);
-const started = performance.now();
-const results = await Promise.all(
-  Array.from({ length: CLIENTS }, (_, i) => attack(i % 2 === 0 ? `/api/deployments/made-up-attack-${i}/v1/embeddings` : `/api/deployments/${deployment.id}/v1/embeddings`)),
-);
+let started = performance.now();
+const results = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => attack(...target(i))));
 const seconds = (performance.now() - started) / 1000;
+const singlePeak = Math.max(peak, treeRss(server.pid!));
+
+// Sustained: every client re-posts until it has pushed BODY_BYTES in all.
+const statuses = new Map<string, number>();
+let requests = 0;
+let pushed = 0;
+started = performance.now();
+if (values.sustained === "true") {
+  await Promise.all(Array.from({ length: CLIENTS }, async (_, i) => {
+    let sent = 0;
+    while (sent < BODY_BYTES) {
+      const r = await attack(...target(i));
+      sent += Math.max(r.sent, CHUNK.length);
+      requests++;
+      const key = String(r.status ?? r.error);
+      statuses.set(key, (statuses.get(key) ?? 0) + 1);
+    }
+    pushed += sent;
+  }));
+}
+const sustainedSeconds = (performance.now() - started) / 1000;
 clearInterval(sampler);
 peak = Math.max(peak, treeRss(server.pid!));
 const after = treeRss(server.pid!);
 
 const MiB = (b: number) => (b / 1024 / 1024).toFixed(1);
 console.log(`\nproxy memory under ${CLIENTS} concurrent unauthenticated ${values.mib} MiB chunked POSTs (${os.cpus().length} CPUs, ${MiB(os.totalmem())} MiB RAM, node ${process.version})\n`);
-console.log("| client | target | answer | MiB sent before the answer | MiB sent in all | socket |");
-console.log("|---:|---|---:|---:|---:|---|");
+console.log("| client | target | answer | ms to the answer | MiB sent before the answer | MiB sent in all | socket |");
+console.log("|---:|---|---:|---:|---:|---:|---|");
 results.forEach((r, i) => {
-  const target = r.path.includes("made-up") ? "made-up id" : "real id, no key";
-  console.log(`| ${i + 1} | ${target} | ${r.status ?? "none"} | ${MiB(r.sentBeforeAnswer)} | ${MiB(r.sent)} | ${r.error ?? "closed normally"} |`);
+  const what = r.path.includes("made-up") ? "made-up id, guessed key" : "real id, no key";
+  console.log(`| ${i + 1} | ${what} | ${r.status ?? "none"} | ${r.msToAnswer === null ? "-" : r.msToAnswer.toFixed(0)} | ${MiB(r.sentBeforeAnswer)} | ${MiB(r.sent)} | ${r.error ?? "closed by the server"} |`);
 });
-console.log(`\nserver RSS idle ${MiB(idle)} MiB, peak ${MiB(peak)} MiB during the attack (+${MiB(peak - idle)} MiB), ${MiB(after)} MiB after; attack lasted ${seconds.toFixed(1)} s`);
+console.log(`\nserver RSS idle ${MiB(idle)} MiB; one body per client: peak ${MiB(singlePeak)} MiB (+${MiB(singlePeak - idle)} MiB), ${seconds.toFixed(1)} s`);
+if (values.sustained === "true") {
+  const answers = [...statuses].map(([k, n]) => `${n}× ${k}`).join(", ");
+  console.log(`sustained (${CLIENTS} clients re-posting until each pushed ${values.mib} MiB: ${requests} requests, ${MiB(pushed)} MiB in all, answers ${answers}, ${sustainedSeconds.toFixed(1)} s): peak ${MiB(peak)} MiB (+${MiB(peak - idle)} MiB)`);
+}
+console.log(`after: ${MiB(after)} MiB`);
 stop();
 await db.$disconnect();
 process.exit(0);

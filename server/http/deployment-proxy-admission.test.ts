@@ -116,6 +116,19 @@ describe("deployment proxy: admission before the body", () => {
     expect((await ok("m3_wrong_elsewhere", fresh())).status).toBe(401);
     expect(lookups).toHaveBeenCalled(); // the spy does see the lookups that are made
   });
+
+  it("counts made-up split ids as failed lookups too; a key that passed through a real split still passes there", async () => {
+    const prober = { "x-forwarded-for": "203.0.113.8" };
+    const split = await db.trafficSplit.create({ data: { workspaceId: ws.workspaceId, name: "ab", deploymentAId: notLive.id, deploymentBId: notLive.id, weightB: 50, createdById: ws.ownerId } });
+    const viaSplit = () => callSplit(split.id, { key: ws.key, body: jsonBody({}), headers: prober });
+    expect((await viaSplit()).status).toBe(503); // admitted; no live replica
+    for (let i = 0; i < 5; i++) expect((await callSplit(`made-up-split-${i}`, { key: ws.key, body: jsonBody({}), headers: prober })).status).toBe(404);
+    const lookups = vi.spyOn(db.trafficSplit, "findUnique");
+    const refused = await callSplit("made-up-split-more", { key: ws.key, body: jsonBody({}), headers: prober });
+    expect(refused.status).toBe(429);
+    expect(lookups).not.toHaveBeenCalled();
+    expect((await viaSplit()).status).toBe(503);
+  });
 });
 
 describe("clientAddress with M3_TRUSTED_PROXY=true", () => {

@@ -4,7 +4,7 @@ import { env } from "../env";
 import { isHealthy } from "../services/deployments/replicas";
 import { recordSplitRequest } from "../services/deployments/split-stats";
 import { createConcurrencyCap } from "./proxy-admission";
-import { checkApiKey, type KeyCheck } from "./proxy-auth";
+import { checkApiKey, findSplitFor, type KeyCheck, type Refusal } from "./proxy-auth";
 import { declaredLength, discardBody, readBoundedBody } from "./proxy-body";
 import { TtlCache } from "./ttl-cache";
 
@@ -18,8 +18,9 @@ import { TtlCache } from "./ttl-cache";
  * Nothing of a request's body is read until the request is admitted, in this order (docs/security.md):
  * a known route → a free slot (PROXY_MAX_CONCURRENT, else 429) → an API key of the deployment's workspace
  * (proxy-auth.ts: 401, 404 for an unknown deployment or split, 429 once the address's failed lookups are over
- * PROXY_FAILED_KEYS_PER_MINUTE) → a live replica (503). A refused request's body stream is cancelled unread.
- * Only then is the body read, counted chunk by chunk and cut off with 413 past PROXY_MAX_BODY_BYTES.
+ * PROXY_FAILED_KEYS_PER_MINUTE) → a declared Content-Length within PROXY_MAX_BODY_BYTES (413) → a live replica
+ * (503). A refused request's body stream is cancelled unread. Only then is the body read, counted chunk by chunk
+ * and cut off with 413 as soon as it passes PROXY_MAX_BODY_BYTES.
  * The Authorization header is still forwarded: the serving process checks the key again.
  */
 const CACHE_MS = 1000;
@@ -60,11 +61,12 @@ function refuse(request: Request, response: Response): Response {
 
 const BEARER = { "WWW-Authenticate": 'Bearer realm="m3-deployments"' };
 
-function keyRefusal(check: Exclude<KeyCheck, { ok: true }>): Response {
+function keyRefusal(check: Refusal): Response {
   switch (check.reason) {
     case "missing_key": return jsonError(401, "missing_api_key", "missing API key: send Authorization: Bearer <key>", BEARER);
     case "invalid_key": return jsonError(401, "invalid_api_key", "invalid or revoked API key for this deployment", BEARER);
     case "unknown_deployment": return jsonError(404, "not_found", "no such deployment");
+    case "unknown_split": return jsonError(404, "not_found", "no such traffic split");
     case "too_many_failures":
       return jsonError(429, "too_many_failed_keys", "too many requests with an invalid API key from this address; retry later", { "Retry-After": String(check.retryAfterSeconds) });
   }
@@ -110,10 +112,10 @@ async function forward(deploymentId: string, targets: Target[], path: string, re
  * Admits the request for `deploymentId` (key, then a live replica), reads its bounded body and forwards it.
  * Runs inside a concurrency slot; every refusal before the body is read goes through `refuse`.
  */
-async function admitAndForward(request: Request, deploymentId: string, path: string): Promise<Response> {
+async function admitAndForward(request: Request, deploymentId: string, path: string, viaSplit?: string): Promise<Response> {
   let check: KeyCheck;
   try {
-    check = await checkApiKey(request, deploymentId);
+    check = await checkApiKey(request, deploymentId, viaSplit);
   } catch {
     return refuse(request, jsonError(503, "auth_unavailable", "cannot check the API key right now; retry later", { "Retry-After": "1" }));
   }
@@ -164,18 +166,19 @@ export async function proxyToSplit(request: Request, splitId: string, pathParts:
   const path = safePath(pathParts);
   if (!path) return refuse(request, jsonError(404, "not_found", "unknown route"));
   return inSlot(request, async () => {
-    let split: Split | null;
+    let found: Awaited<ReturnType<typeof findSplitFor<Split>>>;
     try {
-      split = await findSplit(splitId);
+      found = await findSplitFor(request, splitId, findSplit);
     } catch {
       return refuse(request, jsonError(503, "split_unavailable", "cannot read the traffic split right now; retry later", { "Retry-After": "1" }));
     }
-    if (!split) return refuse(request, jsonError(404, "not_found", "no such traffic split"));
+    if (!found.ok) return refuse(request, keyRefusal(found));
+    const { split } = found;
     const auth = request.headers.get("authorization");
     const variant = chooseVariant(splitId, request.headers.get("x-user") ?? auth, split.weightB);
     const started = performance.now();
     // The key is checked against the variant's deployment (a key scoped to A alone is refused on B).
-    const response = await admitAndForward(request, variant === "A" ? split.deploymentAId : split.deploymentBId, path);
+    const response = await admitAndForward(request, variant === "A" ? split.deploymentAId : split.deploymentBId, path, splitId);
     recordSplitRequest(splitId, variant, performance.now() - started, response.status >= 500);
     response.headers.set("x-m3-variant", variant);
     return response;

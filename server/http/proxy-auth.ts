@@ -21,10 +21,10 @@ const keyChecks = new TtlCache<string, boolean>(CACHE_MS);
 const recentlyValid = new TtlCache<string, true>(RECENTLY_VALID_MS);
 const failedKeys = createFailedKeyLimiter({ limit: env.PROXY_FAILED_KEYS_PER_MINUTE, windowMs: 60_000 });
 
-export type KeyCheck =
-  | { ok: true }
-  | { ok: false; reason: "missing_key" | "invalid_key" | "unknown_deployment" }
+export type Refusal =
+  | { ok: false; reason: "missing_key" | "invalid_key" | "unknown_deployment" | "unknown_split" }
   | { ok: false; reason: "too_many_failures"; retryAfterSeconds: number };
+export type KeyCheck = { ok: true } | Refusal;
 
 export function bearerToken(request: Request): string | null {
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.get("authorization") ?? "");
@@ -39,32 +39,60 @@ async function findDeployment(deploymentId: string): Promise<DeploymentRef | nul
   return row;
 }
 
-/** Whether `request` carries a key allowed to call `deploymentId`. Throws only when the database does. */
-export async function checkApiKey(request: Request, deploymentId: string): Promise<KeyCheck> {
+type Caller = { token: string; address: string; validKey: (scope: string) => string };
+
+/**
+ * The caller's key and address, or the refusal that needs no lookup at all: no key, or an address over its
+ * failed-lookup budget whose key has not passed in `scope` recently (a flood from a shared address must not lock
+ * out the clients that hold real keys; per scope, so a valid key of one workspace buys no unlimited probing).
+ */
+function identify(request: Request, scope: string): Caller | Refusal {
   const token = bearerToken(request);
   if (!token) return { ok: false, reason: "missing_key" };
-  const cacheKey = `${deploymentId}\0${hashKey(token)}`;
+  const keyHash = hashKey(token);
+  const validKey = (s: string) => `${s}\0${keyHash}`;
   const address = clientAddress(request);
-  // Over budget: no lookup at all, unless this very key passed for this deployment recently (a flood from a
-  // shared address must not lock out the clients that hold real keys; per deployment, so a valid key of one
-  // workspace buys no unlimited probing of other deployment ids).
   const retryAfterSeconds = failedKeys.retryAfterSeconds(address);
-  if (retryAfterSeconds > 0 && !recentlyValid.get(cacheKey)) return { ok: false, reason: "too_many_failures", retryAfterSeconds };
+  if (retryAfterSeconds > 0 && !recentlyValid.get(validKey(scope))) return { ok: false, reason: "too_many_failures", retryAfterSeconds };
+  return { token, address, validKey };
+}
 
+/**
+ * Whether `request` carries a key allowed to call `deploymentId` (also remembered as valid for `viaSplit`, the
+ * split it came through). Throws only when the database does.
+ */
+export async function checkApiKey(request: Request, deploymentId: string, viaSplit?: string): Promise<KeyCheck> {
+  const scope = `deployment:${deploymentId}`;
+  const caller = identify(request, scope);
+  if ("ok" in caller) return caller;
   const deployment = await findDeployment(deploymentId);
   if (!deployment) {
-    failedKeys.recordFailure(address);
+    failedKeys.recordFailure(caller.address);
     return { ok: false, reason: "unknown_deployment" };
   }
-  let valid = keyChecks.get(cacheKey)?.value;
+  let valid = keyChecks.get(caller.validKey(scope))?.value;
   if (valid === undefined) {
-    valid = (await authenticateApiKey(deployment, token)) !== null;
-    keyChecks.set(cacheKey, valid);
+    valid = (await authenticateApiKey(deployment, caller.token)) !== null;
+    keyChecks.set(caller.validKey(scope), valid);
   }
   if (!valid) {
-    failedKeys.recordFailure(address);
+    failedKeys.recordFailure(caller.address);
     return { ok: false, reason: "invalid_key" };
   }
-  recentlyValid.set(cacheKey, true);
+  recentlyValid.set(caller.validKey(scope), true);
+  if (viaSplit) recentlyValid.set(caller.validKey(`split:${viaSplit}`), true);
   return { ok: true };
+}
+
+/**
+ * The split named in the URL, looked up only for a caller with a key and budget left (a made-up split id is a
+ * failed lookup too). The key itself is checked afterwards, against the variant's deployment.
+ */
+export async function findSplitFor<T>(request: Request, splitId: string, lookup: (id: string) => Promise<T | null>): Promise<{ ok: true; split: T } | Refusal> {
+  const caller = identify(request, `split:${splitId}`);
+  if ("ok" in caller) return caller;
+  const split = await lookup(splitId);
+  if (split) return { ok: true, split };
+  failedKeys.recordFailure(caller.address);
+  return { ok: false, reason: "unknown_split" };
 }
