@@ -132,6 +132,14 @@ describe("ordered shutdown of the platform", () => {
     exited: Promise<number | null>;
   }
 
+  /** A system sleep job of 10 minutes, cancelled after the test whatever happens (it must not hold later tests' worker). */
+  async function longSleepJob(): Promise<string> {
+    await db.job.updateMany({ where: { status: { in: ["QUEUED", "RUNNING"] } }, data: { status: "CANCELLED", lockedBy: null } });
+    const { id } = await enqueueJob({ type: "sleep", payload: { ms: 600_000, steps: 600 } });
+    cleanup.push(async () => void (await db.job.update({ where: { id }, data: { status: "CANCELLED", lockedBy: null } })));
+    return id;
+  }
+
   /** The platform fixture, or with `launcher` the launcher around it in a process group of its own, as a terminal's foreground job. */
   function startPlatform(config: Record<string, unknown>, launcher = false): Started {
     const orderFile = tempFile("order.log");
@@ -151,8 +159,7 @@ describe("ordered shutdown of the platform", () => {
   }
 
   it("SIGTERM: the real worker hands its running job back, then the web stops, then the database", async () => {
-    await db.job.updateMany({ where: { status: { in: ["QUEUED", "RUNNING"] } }, data: { status: "CANCELLED", lockedBy: null } });
-    const { id: jobId } = await enqueueJob({ type: "sleep", payload: { ms: 600_000, steps: 600 } });
+    const jobId = await longSleepJob();
     const webPort = await freePort();
     const platform = startPlatform({ webPort, workerStopTimeoutMs: 60_000, jobId });
     await waitFor(async () => (await db.job.findUniqueOrThrow({ where: { id: jobId } })).status === "RUNNING", 60_000, "the worker to run the job");
@@ -161,8 +168,7 @@ describe("ordered shutdown of the platform", () => {
     platform.child.kill("SIGTERM");
     expect(await platform.exited).toBe(0);
 
-    const order = events(platform.orderFile);
-    expect(order).toEqual([
+    expect(events(platform.orderFile), linesOf(platform.orderFile).join("\n")).toEqual([
       "platform:ready",
       "worker:exit 0",
       "web:SIGTERM",
@@ -170,12 +176,10 @@ describe("ordered shutdown of the platform", () => {
       `database:stop ${JSON.stringify({ status: "QUEUED", attempts: 0, lockedBy: null })}`,
       "platform:exit 0",
     ]);
-    await db.job.update({ where: { id: jobId }, data: { status: "CANCELLED" } });
   }, 120_000);
 
   it("Ctrl-C through the launcher (the terminal's SIGINT to its process group, then npm's and tsx's copies) is one ordered stop", async () => {
-    await db.job.updateMany({ where: { status: { in: ["QUEUED", "RUNNING"] } }, data: { status: "CANCELLED", lockedBy: null } });
-    const { id: jobId } = await enqueueJob({ type: "sleep", payload: { ms: 600_000, steps: 600 } });
+    const jobId = await longSleepJob();
     const webPort = await freePort();
     const launcher = startPlatform({ webPort, workerStopTimeoutMs: 60_000, jobId }, true);
     await waitFor(async () => (await db.job.findUniqueOrThrow({ where: { id: jobId } })).status === "RUNNING", 60_000, "the worker to run the job");
@@ -185,7 +189,7 @@ describe("ordered shutdown of the platform", () => {
     launcher.child.kill("SIGINT"); // npm forwards it
     launcher.child.kill("SIGINT"); // and tsx relays it
     expect(await launcher.exited).toBe(0);
-    expect(events(launcher.orderFile)).toEqual([
+    expect(events(launcher.orderFile), linesOf(launcher.orderFile).join("\n")).toEqual([
       "platform:ready",
       "worker:exit 0",
       "web:SIGTERM",
@@ -193,7 +197,6 @@ describe("ordered shutdown of the platform", () => {
       `database:stop ${JSON.stringify({ status: "QUEUED", attempts: 0, lockedBy: null })}`,
       "platform:exit 0",
     ]);
-    await db.job.update({ where: { id: jobId }, data: { status: "CANCELLED" } });
   }, 120_000);
 
   it("a second signal kills what still runs and still stops the database", async () => {
@@ -206,7 +209,7 @@ describe("ordered shutdown of the platform", () => {
     await waitFor(async () => events(platform.orderFile).includes("worker:SIGTERM"), 30_000, "the worker to get SIGTERM");
     platform.child.kill("SIGTERM");
     expect(await platform.exited).toBe(1);
-    expect(events(platform.orderFile)).toEqual([
+    expect(events(platform.orderFile), linesOf(platform.orderFile).join("\n")).toEqual([
       "platform:ready",
       "worker:SIGTERM",
       "worker:exit SIGKILL",
@@ -223,7 +226,7 @@ describe("ordered shutdown of the platform", () => {
     await waitFor(async () => (await answer(webPort)) && (await answer(workerPort)), 30_000, "both children to answer");
     platform.child.kill("SIGTERM");
     expect(await platform.exited).toBe(0);
-    expect(events(platform.orderFile)).toEqual([
+    expect(events(platform.orderFile), linesOf(platform.orderFile).join("\n")).toEqual([
       "platform:ready",
       "worker:SIGTERM",
       "worker:exit SIGKILL",
