@@ -20,7 +20,17 @@ export class AtomicTextFile {
 
   async write(text: string): Promise<void> {
     if (this.failure) throw this.failure;
-    if (!this.stream.write(text)) await Promise.race([once(this.stream, "drain"), once(this.stream, "error")]);
+    if (this.stream.write(text)) return;
+    // Wait for the buffer to empty, or for the error that means it never will (listeners removed either way).
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.stream.off("drain", done);
+        this.stream.off("error", done);
+        resolve();
+      };
+      this.stream.on("drain", done);
+      this.stream.on("error", done);
+    });
     if (this.failure) throw this.failure;
   }
 

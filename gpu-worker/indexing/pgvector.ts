@@ -70,14 +70,14 @@ export function pgvectorQueries(layout: IndexLayout): string {
   const t = layout.name;
   const [wd, ws, wc] = layout.weights;
   // `<#>` is the negative inner product (ascending = best first); vectors are unit length, so it is cosine.
-  let sql = `-- $1: the query's dense vector literal, $2: its sparsevec literal (1-based ids)${layout.colbert ? ", $3: its ColBERT rows as vector[]" : ""}.\n\n-- dense top 10\nSELECT id, -(dense <#> $1::vector) AS score FROM ${t} ORDER BY dense <#> $1::vector LIMIT 10;\n`;
+  let sql = `-- Parameters: the query's dense vector literal '[x,…]', its sparsevec literal '{id+1:w,…}/${layout.vocabSize}'${layout.colbert ? ", its ColBERT rows as vector[]" : ""}.\n\n-- dense top 10 ($1: dense)\nSELECT id, -(dense <#> $1::vector) AS score FROM ${t} ORDER BY dense <#> $1::vector LIMIT 10;\n`;
   if (layout.sparse) {
-    sql += `\n-- sparse (lexical) top 10\nSELECT id, -(sparse <#> $2::sparsevec) AS score FROM ${t} ORDER BY sparse <#> $2::sparsevec LIMIT 10;\n`;
+    sql += `\n-- sparse (lexical) top 10 ($1: sparsevec)\nSELECT id, -(sparse <#> $1::sparsevec) AS score FROM ${t} ORDER BY sparse <#> $1::sparsevec LIMIT 10;\n`;
     const colbert = layout.colbert
       ? ` + ${wc} * (SELECT avg(best) FROM (SELECT max(-(c.vec <#> q.vec)) AS best FROM unnest($3::vector[]) WITH ORDINALITY AS q(vec, i) JOIN ${t}_colbert c ON c.doc_id = d.id GROUP BY q.i) m)`
       : "";
     const total = layout.colbert ? wd + ws + wc : wd + ws;
-    sql += `\n-- hybrid with the checkpoint's weights (dense ${wd}, sparse ${ws}${layout.colbert ? `, colbert ${wc}` : ""}) over the union of both top 100s, like the platform's hybrid search\nWITH candidates AS (\n  (SELECT id FROM ${t} ORDER BY dense <#> $1::vector LIMIT 100)\n  UNION\n  (SELECT id FROM ${t} ORDER BY sparse <#> $2::sparsevec LIMIT 100)\n)\nSELECT d.id, (${wd} * -(d.dense <#> $1::vector) + ${ws} * -(d.sparse <#> $2::sparsevec)${colbert}) / ${total} AS score\nFROM candidates JOIN ${t} d USING (id)\nORDER BY score DESC LIMIT 10;\n`;
+    sql += `\n-- hybrid with the checkpoint's weights (dense ${wd}, sparse ${ws}${layout.colbert ? `, colbert ${wc}` : ""}) over the union of both top 100s, like the platform's hybrid search ($1: dense, $2: sparsevec${layout.colbert ? ", $3: ColBERT rows" : ""})\nWITH candidates AS (\n  (SELECT id FROM ${t} ORDER BY dense <#> $1::vector LIMIT 100)\n  UNION\n  (SELECT id FROM ${t} ORDER BY sparse <#> $2::sparsevec LIMIT 100)\n)\nSELECT d.id, (${wd} * -(d.dense <#> $1::vector) + ${ws} * -(d.sparse <#> $2::sparsevec)${colbert}) / ${total} AS score\nFROM candidates JOIN ${t} d USING (id)\nORDER BY score DESC LIMIT 10;\n`;
   }
   return sql;
 }
