@@ -1,6 +1,7 @@
 import { mergeCheckpointPayload } from "~/server/jobs/definitions/merge-checkpoint";
 import { PermanentJobError } from "~/server/jobs/types";
 import { findMerged, loadMergeSource, registerMerge } from "~/server/services/experiments/merges";
+import { readableModelFolder } from "~/server/services/models/folder-access";
 import { resolveArtifact } from "~/server/storage/artifacts";
 import { runTrainerCommand } from "./evaluate-subjects";
 import type { JobHandler } from "./types";
@@ -25,7 +26,8 @@ export const runMergeCheckpoint: JobHandler<unknown> = async (ctx) => {
     let error: { code?: string; reason?: string } | null = null;
     let done: Record<string, unknown> | null = null;
     try {
-      await runTrainerCommand(["merge", "--base", baseModel.dir, "--tuned", resolveArtifact(ckpt.dir), "--weight", String(p.weight), "--out", resolveArtifact(dir)], ctx.signal, (line) => {
+      const baseDir = await readableModelFolder(p.workspaceId, baseModel.dir);
+      await runTrainerCommand(["merge", "--base", baseDir, "--tuned", resolveArtifact(ckpt.dir), "--weight", String(p.weight), "--out", resolveArtifact(dir)], ctx.signal, (line) => {
         try {
           const ev = JSON.parse(line) as Record<string, unknown>;
           if (ev.event === "error") error = ev as typeof error;

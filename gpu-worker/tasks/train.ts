@@ -12,6 +12,7 @@ import {
   trainingGroups, updateRunProgress, writePoints, type Point,
 } from "~/server/services/experiments/train-writes";
 import { artifactsRoot } from "~/server/storage/artifacts";
+import { readableModelFolder } from "~/server/services/models/folder-access";
 import { M3Tokenizer } from "../inference/tokenizer";
 import { nvidiaSmiQuery } from "../resources/gpu";
 import { startResourceSampler } from "../resources/sampler";
@@ -80,6 +81,7 @@ export const runTrain: JobHandler<TrainPayload> = async (ctx) => {
   const { run, baseModel } = loaded;
   await markRunStarted(run.id, ctx.jobId);
   try {
+    baseModel.dir = await readableModelFolder(p.workspaceId, baseModel.dir);
     const result = await train(ctx, p, run, baseModel);
     await finishRun(run.id, "SUCCEEDED");
     return result;

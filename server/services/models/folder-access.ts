@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { db } from "../../db";
+import { PermanentJobError } from "../../jobs/types";
 import { AppError } from "../../lib/app-error";
 import { resolveArtifact } from "../../storage/artifacts";
 import { derivedModelFolder } from "../../storage/derived";
@@ -73,4 +74,17 @@ export async function resolveWorkspaceFolder(workspaceId: string, dir: string): 
 export async function workingModelFolder(workspaceId: string, dir: string): Promise<string> {
   const access = await resolveWorkspaceFolder(workspaceId, dir);
   return access.ownCheckpoint ? access.realDir : derivedModelFolder(workspaceId, access.realDir);
+}
+
+/**
+ * The folder a worker task only reads a model from (training, merging), checked again on the worker: the
+ * folder may have changed since registration, or been registered before folders were confined. A refusal
+ * is permanent: no retry makes a foreign or missing folder readable.
+ */
+export async function readableModelFolder(workspaceId: string, dir: string): Promise<string> {
+  try {
+    return (await resolveWorkspaceFolder(workspaceId, dir)).realDir;
+  } catch (error) {
+    throw new PermanentJobError((error as Error).message);
+  }
 }

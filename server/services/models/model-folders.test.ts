@@ -2,8 +2,10 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../db";
+import { isPermanentJobError } from "../../jobs/types";
 import { artifactsRoot } from "../../storage/artifacts";
 import { callerFor, createUser, createWorkspaceWith, unique } from "../../testing/factories";
+import { readableModelFolder } from "./folder-access";
 
 /**
  * Issue #13 finding 1 through the real tRPC path: model.register accepts only folders under the configured
@@ -140,5 +142,12 @@ describe("model folders", () => {
     expect(JSON.stringify(listed)).not.toContain(scratch);
     expect(JSON.stringify(await viewerA.deployment.models({ workspaceId: workspaceA }))).not.toMatch(/"modelDir":"\//);
     expect((await editorA.deployment.get({ workspaceId: workspaceA, deploymentId: deployment.id })).modelDir).toBe(model.dir);
+  });
+
+  it("training and merging re-check a stored base-model folder: a row that names another workspace's checkpoint fails for good", async () => {
+    // A row written before folders were confined (or edited in the database) must not reach the trainer.
+    const error = await readableModelFolder(workspaceA, foreignCheckpoint).then(() => null, (e: unknown) => e);
+    expect(isPermanentJobError(error)).toBe(true);
+    expect(await readableModelFolder(workspaceB, foreignCheckpoint)).toBe(realpathSync(foreignCheckpoint));
   });
 });
