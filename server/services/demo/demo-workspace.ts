@@ -1,3 +1,4 @@
+import { realpathSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -69,7 +70,8 @@ async function removeWorkspace(workspaceId: string) {
 export async function registerDefaultModel({ workspaceId, userId }: { workspaceId: string; userId: string }) {
   const modelDir = defaultBaseModelDir();
   if (!modelDir) throw new AppError("BAD_REQUEST", `The demo model is not built yet. Run: ${BUILD_MODEL_COMMAND}`);
-  const existing = await db.baseModel.findFirst({ where: { workspaceId, dir: modelDir } });
+  // Registered folders are stored with symlinks resolved (models/folder-access.ts): look the real path up.
+  const existing = await db.baseModel.findFirst({ where: { workspaceId, dir: { in: [modelDir, realpathSync(modelDir)] } } });
   if (existing) return { id: existing.id, name: existing.name };
   const model = await registerBaseModel({ workspaceId, userId, name: path.basename(modelDir), dir: modelDir });
   return { id: model.id, name: model.name };
