@@ -9,6 +9,7 @@ export const DOC_TOPICS = [
   { slug: "models", key: "models" },
   { slug: "gpu-workers", key: "gpuWorkers" },
   { slug: "demo", key: "demo" },
+  { slug: "security", key: "security" },
 ] as const;
 
 export type DocTopic = (typeof DOC_TOPICS)[number];
