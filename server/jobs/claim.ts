@@ -13,11 +13,12 @@ import type { JobRow } from "./job-row";
  * have no limit; service jobs (deployments: long-lived, with their own replica limits) neither count towards nor
  * are held back by the limit, or four live deployments would block a workspace's every other job.
  *
- * Cost: `heads` reads only the first HEADS_PER_QUEUE claimable jobs of each workspace (and of the system jobs)
- * through the index ("workspaceId", status, priority DESC, "runAt", id), so a claim sorts at most that many rows per
- * workspace with work, however long the queues are (ordering the whole queue by a per-workspace count made a
- * claim O(queued jobs): 376 ms at 50,000 queued). HEADS_PER_QUEUE is also how many claimers can take jobs of one
- * workspace at the same moment before the next one finds only locked rows and waits for its next poll.
+ * Cost: `heads` reads only the first claimable jobs of each workspace (as many as its running limit: no more of
+ * them could run at once) and the first SYSTEM_HEADS system jobs, through the index ("workspaceId", status,
+ * priority DESC, "runAt", id), so a claim sorts a few rows per workspace with work however long the queues are
+ * (ranking the whole queue by a per-workspace count made a claim O(queued jobs): 376 ms at 50,000 queued).
+ * SYSTEM_HEADS is how many claimers can take system jobs at the same moment before the next one finds only locked
+ * rows and waits for its next wake-up or poll.
  *
  * The candidate CTE takes its row with FOR UPDATE SKIP LOCKED, so concurrent workers never block on each other
  * nor claim the same row. Its running counts come from the statement's snapshot, which is enough to rank but not
@@ -27,9 +28,9 @@ import type { JobRow } from "./job-row";
  * this claim return nothing; the worker claims again on its next wake-up or poll, as with a row SKIP LOCKED
  * passed over (graphile/worker's trade-off: a delay of one poll, never a lost job).
  */
-const HEADS_PER_QUEUE = 16;
+const SYSTEM_HEADS = 16;
 const CLAIMABLE = `j.status = 'QUEUED' AND j."runAt" <= now() AND j.type = ANY($2::text[]) AND NOT (j.payload @> ANY($3::jsonb[]))`;
-const QUEUE_ORDER = `ORDER BY j.priority DESC, j."runAt" ASC, j.id ASC LIMIT ${HEADS_PER_QUEUE}`;
+const QUEUE_ORDER = `ORDER BY j.priority DESC, j."runAt" ASC, j.id ASC`;
 const CLAIM_SQL = `
 WITH running AS (
   SELECT "workspaceId", count(*)::int AS jobs FROM "Job"
@@ -43,12 +44,12 @@ heads AS (
   CROSS JOIN LATERAL (
     SELECT j.id, j.priority, j."runAt" FROM "Job" j
     WHERE j."workspaceId" = w.id AND ${CLAIMABLE} AND (COALESCE(r.jobs, 0) < $5 OR j.type = ANY($4::text[]))
-    ${QUEUE_ORDER}
+    ${QUEUE_ORDER} LIMIT $5
   ) head
   UNION ALL
   (SELECT j.id, COALESCE((SELECT jobs FROM running WHERE "workspaceId" IS NULL), 0), j.priority, j."runAt" FROM "Job" j
    WHERE j."workspaceId" IS NULL AND ${CLAIMABLE}
-   ${QUEUE_ORDER})
+   ${QUEUE_ORDER} LIMIT ${SYSTEM_HEADS})
 ),
 candidate AS MATERIALIZED (
   SELECT j.id, j."workspaceId", j.type FROM heads h JOIN "Job" j ON j.id = h.id
