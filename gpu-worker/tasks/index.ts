@@ -11,6 +11,7 @@ import { runServeDeployment } from "./serve-deployment";
 import { runMineVersion } from "./mine-version";
 import { runMineNegatives } from "./mine-negatives";
 import { runMergeCheckpoint } from "./merge-checkpoint";
+import { runIndexCorpus } from "./index-corpus";
 
 /** Handler per job type. A type without a handler here is never claimed by this worker. */
 export const handlers: Record<string, JobHandler<any>> = {
@@ -27,4 +28,5 @@ export const handlers: Record<string, JobHandler<any>> = {
   mine_version_negatives: runMineVersion,
   mine_negatives: runMineNegatives,
   merge_checkpoint: runMergeCheckpoint,
+  index_corpus: runIndexCorpus,
 };

@@ -17,6 +17,7 @@ import { demoRouter } from "./routers/demo";
 import { commentRouter } from "./routers/comment";
 import { activityRouter } from "./routers/activity";
 import { glossaryRouter } from "./routers/glossary";
+import { indexesRouter } from "./routers/indexes";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -37,6 +38,7 @@ export const appRouter = createTRPCRouter({
   comment: commentRouter,
   activity: activityRouter,
   glossary: glossaryRouter,
+  indexes: indexesRouter,
 });
 
 export type AppRouter = typeof appRouter;
