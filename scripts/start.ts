@@ -115,7 +115,7 @@ async function startPlatform(): Promise<never> {
     web: {
       name: "web",
       command: process.execPath,
-      args: [NEXT_BIN, "start", "-p", String(PORT), "-H", settings.HOST],
+      args: ["--import", "tsx", "scripts/web-server.ts"], // PORT and HOST from env
       cwd: ROOT,
       env,
       stopTimeoutMs: WEB_STOP_TIMEOUT_MS,

@@ -21,11 +21,12 @@ const envSchema = z.object({
   // Security settings, each explained in docs/security.md. Owned per area: keep edits to your own lines.
   /** Interface the web app listens on (npm start); 0.0.0.0 exposes it to the network. */
   HOST: z.string().default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Folders (path-delimiter separated, ":" on Linux) under which base models may be registered. */
   M3_MODEL_ROOTS: z.string().default(""),
   /** Hosts (comma separated) that a workspace LLM base URL may name even when they resolve to private addresses. */
   M3_LLM_ALLOWED_HOSTS: z.string().default(""),
-  /** Trust the first X-Forwarded-For address as the client's (only behind a proxy that sets it). */
+  /** Take the last X-Forwarded-For entry (the one the proxy appended) as the client's address (only behind a proxy). */
   M3_TRUSTED_PROXY: z.enum(["true", "false", "1", "0"]).default("false").transform((v) => v === "true" || v === "1"),
   SIGN_UP_MAX_PER_WINDOW: z.coerce.number().int().positive().default(10),
   SIGN_UP_WINDOW_SECONDS: z.coerce.number().int().positive().default(3600),

@@ -59,7 +59,7 @@ const port = await new Promise<number>((resolve) => {
     probe.close(() => resolve(p));
   });
 });
-const server = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+const server = spawn(process.execPath, ["--import", "tsx", "scripts/web-server.ts"], { cwd: ROOT, env: { ...env, PORT: String(port), HOST: "127.0.0.1" }, stdio: ["ignore", "inherit", "inherit"] });
 const stop = () => server.kill("SIGTERM");
 process.on("exit", stop);
 

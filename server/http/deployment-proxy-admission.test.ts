@@ -133,8 +133,8 @@ describe("deployment proxy: admission before the body", () => {
 
 describe("clientAddress with M3_TRUSTED_PROXY=true", () => {
   const at = (xff?: string) => clientAddress(new Request("http://127.0.0.1/", xff === undefined ? {} : { headers: { "x-forwarded-for": xff } }));
-  it("takes the first X-Forwarded-For address, and one shared bucket when it is missing or not an address", () => {
-    expect(at("198.51.100.20, 10.0.0.1")).toBe("198.51.100.20");
+  it("takes the last X-Forwarded-For address (the proxy's own), and one shared bucket when it is missing or not an address", () => {
+    expect(at("198.51.100.20, 10.0.0.1")).toBe("10.0.0.1");
     expect(at("2001:DB8::1")).toBe("2001:db8::1");
     expect(at()).toBe("unknown");
     expect(at("not-an-address")).toBe("unknown");
