@@ -1,8 +1,6 @@
 /**
  * The platform as the browser tests see it: a fresh, migrated e2e database on the test
- * PostgreSQL, then `npm start` (web through scripts/web-server.ts, + worker) against it, built into its own dist
- * folder (.next-e2e) so that a run does not replace the build another server in this checkout serves from.
- * Playwright starts and stops this.
+ * PostgreSQL, then `npm start` (web + worker) against it. Playwright starts and stops this.
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -18,7 +16,6 @@ const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     DATABASE_URL: url,
     AUTH_SECRET: process.env.AUTH_SECRET ?? "e2e-secret-e2e-secret-e2e-secret-e2e-0123",
     M3_DATA_DIR: process.env.M3_DATA_DIR ?? ".data/e2e",
-    NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? ".next-e2e",
     // Specs run in parallel: a training run must not hold up another spec's jobs.
     WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? "3",
     M3_LLM_ALLOWED_HOSTS: process.env.M3_LLM_ALLOWED_HOSTS ?? "127.0.0.1", // a local LLM stub, if a spec configures one
