@@ -24,9 +24,9 @@ describe("/proc parsing", () => {
     expect(parseStat("12 (x) S 1 2")).toBeNull();
   });
 
-  it("reads VmRSS (0 for a kernel thread) and meminfo", () => {
+  it("reads VmRSS (none for a kernel thread or zombie) and meminfo", () => {
     expect(parseStatusRssKb(STATUS)).toBe(204800);
-    expect(parseStatusRssKb(STATUS_KTHREAD)).toBe(0);
+    expect(parseStatusRssKb(STATUS_KTHREAD)).toBeNull();
     expect(parseMeminfo(MEMINFO)).toEqual({ totalKb: 24684092, availableKb: 22842588 });
     expect(parseMeminfo("MemTotal: 1 kB\n")).toBeNull();
   });
@@ -46,14 +46,17 @@ describe("readProcessTree on a fixture /proc", () => {
 
   it("sums the tree's live members, skipping zombies and a process that vanished mid-read", async () => {
     root = await mkdtemp(path.join(os.tmpdir(), "fake-proc-"));
-    const proc = async (pid: number, ppid: number, ticks: number, rssKb: number | null, state = "S") => {
+    const proc = async (pid: number, ppid: number, ticks: number, rssKb: number | null | "gone", state = "S") => {
       await mkdir(path.join(root, String(pid)));
       await writeFile(path.join(root, String(pid), "stat"), `${pid} (p${pid}) ${state} ${ppid} 0 0 0 -1 0 0 0 0 0 ${ticks} 0 0 0 20 0 1 0 ${pid * 10} 0 0`);
-      if (rssKb !== null) await writeFile(path.join(root, String(pid), "status"), `Name:\tp\nVmRSS:\t${rssKb} kB\n`);
+      if (rssKb === "gone") return;
+      // null: its status has no VmRSS line, as when it turned zombie after its stat line was read
+      await writeFile(path.join(root, String(pid), "status"), rssKb === null ? "Name:\tp\nState:\tZ (zombie)\n" : `Name:\tp\nVmRSS:\t${rssKb} kB\n`);
     };
     await proc(100, 1, 50, 1000);
     await proc(101, 100, 20, 500);
-    await proc(102, 101, 5, null); // exited between the stat and status reads
+    await proc(102, 101, 5, "gone"); // exited between the stat and status reads
+    await proc(104, 100, 3, null); // turned zombie between the stat and status reads: no memory, not 0 MB
     await proc(103, 100, 7, 0, "Z"); // a zombie: exited, not reaped
     await proc(200, 1, 999, 9999); // not ours
     await mkdir(path.join(root, "self"));
@@ -61,6 +64,9 @@ describe("readProcessTree on a fixture /proc", () => {
     expect(tree.map((p) => p.pid).sort()).toEqual([100, 101]);
     expect(tree.reduce((s, p) => s + p.rssKb, 0)).toBe(1500);
     expect(await readProcessTree(300, root)).toBeNull();
+    // A tree whose only member turned zombie mid-read is empty (the sampler then records nothing, never 0 MB).
+    await proc(300, 1, 1, null);
+    expect(await readProcessTree(300, root)).toEqual([]);
   });
 });
 

@@ -37,10 +37,10 @@ export function parseStat(text: string): ProcStat | null {
   return { pid, ppid, state: f[0]!, ticks: utime + stime, starttime };
 }
 
-/** VmRSS of /proc/<pid>/status in kB; 0 for a kernel thread or a zombie (no VmRSS line). */
-export function parseStatusRssKb(text: string): number {
+/** VmRSS of /proc/<pid>/status in kB; null for a kernel thread or a zombie (no VmRSS line). */
+export function parseStatusRssKb(text: string): number | null {
   const m = /^VmRSS:\s+(\d+)\s*kB/m.exec(text);
-  return m ? Number(m[1]) : 0;
+  return m ? Number(m[1]) : null;
 }
 
 /** MemTotal and MemAvailable of /proc/meminfo, in kB (used = total − available, as `free` reports it). */
@@ -112,7 +112,10 @@ export async function readProcessTree(root: number, procRoot = "/proc"): Promise
   // A zombie has exited (its children, if any, were re-parented): it uses no CPU or memory any more.
   await Promise.all(pids.filter((pid) => stats.get(pid)!.state !== "Z").map(async (pid) => {
     const status = await readText(`${procRoot}/${pid}/status`);
-    if (status !== null) out.push({ ...stats.get(pid)!, rssKb: parseStatusRssKb(status) });
+    // No VmRSS: it became a zombie between the two reads — it has no memory to count, so it is left out
+    // rather than counted as 0 (a tree of only such processes gives no sample, never a false 0 MB).
+    const rssKb = status === null ? null : parseStatusRssKb(status);
+    if (rssKb !== null) out.push({ ...stats.get(pid)!, rssKb });
   }));
   return out;
 }
