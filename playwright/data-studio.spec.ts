@@ -31,14 +31,14 @@ test("data studio: upload GB18030 CSV, fix the mapping, quality report; synthesi
   const owner = await ownerContext.newPage();
   const base = await newUserWithWorkspace(owner, "Dana Data", "肝胆数据");
 
-  // Import the Chinese CSV as training pairs; the guessed group column (department) is wrong: fix it.
+  // Import the Chinese CSV as training pairs; no group column is guessed (department would be too coarse): pick one.
   await owner.goto(`${base}/datasets/import`);
   await owner.getByLabel("Dataset name").fill("liver-qa");
   await owner.getByLabel("Choose the Pairs file file").setInputFiles(ZH_CSV);
   await expect(owner.getByTestId("preview-pairs")).toContainText("哪家医院能治胃反流");
   await expect(owner.getByLabel("Query column")).toHaveValue("title");
   await expect(owner.getByLabel("Positive column")).toHaveValue("answer");
-  await expect(owner.getByLabel("Group column (for splits)")).toHaveValue("department");
+  await expect(owner.getByLabel("Group column (for splits)")).toHaveValue("");
   await owner.getByLabel("Group column (for splits)").selectOption("answer");
   await shot(owner, "10-import-mapping");
   await owner.getByRole("button", { name: "Import", exact: true }).click();

@@ -18,4 +18,10 @@ describe("UI messages", () => {
       expect(empty, name).toEqual([]);
     }
   });
+
+  it("the Chinese UI calls the demo workspace one thing (示例工作区, never 演示工作区) (#20 item 4)", () => {
+    const values = keys(zh).map((k) => k.split(".").reduce<unknown>((o, p) => (o as Record<string, unknown>)[p], zh) as string);
+    expect(values.filter((v) => v.includes("演示工作区"))).toEqual([]);
+    expect(values.some((v) => v.includes("示例工作区"))).toBe(true);
+  });
 });

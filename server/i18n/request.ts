@@ -2,6 +2,7 @@ import { cookies, headers } from "next/headers";
 import { getRequestConfig } from "next-intl/server";
 import { auth } from "../auth";
 import { db } from "../db";
+import { intlConfig } from "./config";
 import { DEFAULT_LOCALE, isLocale, LOCALE_COOKIE, type Locale } from "./locales";
 
 /**
@@ -20,8 +21,4 @@ async function resolveLocale(): Promise<Locale> {
   return accept.toLowerCase().startsWith("zh") ? "zh" : DEFAULT_LOCALE;
 }
 
-export default getRequestConfig(async () => {
-  const locale = await resolveLocale();
-  const messages = (await import(`./messages/${locale}.json`)).default;
-  return { locale, messages, timeZone: "UTC" };
-});
+export default getRequestConfig(async () => intlConfig(await resolveLocale()));

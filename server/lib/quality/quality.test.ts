@@ -158,6 +158,11 @@ describe("score", () => {
       qualityScore({ rows: 5000, duplicateRate: 0.01, posNegMeanCosine: 0.1, negativesLookPositiveShare: 0, nearDuplicateQueryRate: 0.02, noNegativeShare: 0 }),
     ).toEqual({ score: 100, pass: true, warnings: [] });
   });
+  it("a set where every row lacks a negative cannot score 100 (#20)", () => {
+    const s = qualityScore({ rows: 5000, duplicateRate: 0, posNegMeanCosine: null, negativesLookPositiveShare: null, nearDuplicateQueryRate: 0, noNegativeShare: 1 });
+    expect(s.warnings.map((w) => w.code)).toEqual(["no-negatives"]);
+    expect(s.score).toBeLessThan(100);
+  });
   it("the article's three rules: 100 − 20 − 30 − 20 = 30", () => {
     const s = qualityScore({ rows: 999, duplicateRate: 0.06, posNegMeanCosine: 0.31, negativesLookPositiveShare: 0, nearDuplicateQueryRate: 0, noNegativeShare: 0 });
     expect(s.score).toBe(30);
@@ -184,9 +189,9 @@ describe("score", () => {
       ["leakage-near", 10],
       ["queries-truncated", 5],
       ["passages-truncated", 10],
-      ["no-negatives", 0],
+      ["no-negatives", 10],
     ]);
-    expect(s.score).toBe(35);
+    expect(s.score).toBe(25);
     expect(qualityScore({ rows: 1, duplicateRate: 1, posNegMeanCosine: 1, negativesLookPositiveShare: 1, nearDuplicateQueryRate: 1, leakageExact: 1, leakageNearQueryRate: 1, noNegativeShare: 1 }).score).toBe(0);
   });
 });

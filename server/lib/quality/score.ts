@@ -14,7 +14,10 @@
  * | leakage-near            | near-duplicate eval queries in train > 1%               | 10      |
  * | queries-truncated       | queries over the query max length > 5%                  | 5       |
  * | passages-truncated      | passages over the passage max length > 10%              | 10      |
- * | no-negatives            | rows without any negative > 50% (in-batch only)         | 0 (info)|
+ * | no-negatives            | rows without any negative > 50% (in-batch only)         | 10      |
+ *
+ * no-negatives costs points (#20): a set where most rows have no negative trains on in-batch negatives only, which is
+ * weaker than the hard negatives the article mines, so it must not score 100/100 beside that warning.
  */
 export interface QualityWarning {
   code: string;
@@ -49,7 +52,7 @@ export const QUALITY_RULES = {
   leakageNear: { threshold: 0.01, penalty: 10 },
   queriesTruncated: { threshold: 0.05, penalty: 5 },
   passagesTruncated: { threshold: 0.1, penalty: 10 },
-  noNegatives: { threshold: 0.5, penalty: 0 },
+  noNegatives: { threshold: 0.5, penalty: 10 },
 } as const;
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

@@ -72,4 +72,22 @@ describe("splits and derived versions", () => {
     expect(metric("leakedPassagesExact")).toBe(0);
     expect(report.histograms.length).toBeGreaterThan(0);
   });
+
+  it("quality report lists the near-duplicate queries it counts and words each warning from its numbers (#20)", async () => {
+    const base = "how can i lower my blood pressure at home without any medicine";
+    const rows = [
+      { query: base, pos: ["Reduce salt, exercise and sleep well."] },
+      { query: `${base} please`, pos: ["Salt, exercise and sleep lower blood pressure."] },
+      { query: "what causes a migraine headache in adults", pos: ["Triggers include stress and lack of sleep."] },
+    ];
+    const imported = await importPairs(workspaceId, userId, "near-dupes", rows);
+    await computeQualityReport({ workspaceId, versionId: imported.versionId }, () => (text: string) => text.length);
+    const version = await db.datasetVersion.findUniqueOrThrow({ where: { id: imported.versionId } });
+    const report = version.quality as { nearDuplicates: { a: string; b: string; similarity: number }[]; warnings: { code: string; value: number; threshold: number }[] };
+    expect(report.nearDuplicates).toHaveLength(1);
+    expect(new Set([report.nearDuplicates[0]!.a, report.nearDuplicates[0]!.b])).toEqual(new Set([base, `${base} please`]));
+    expect(report.nearDuplicates[0]!.similarity).toBeGreaterThanOrEqual(0.8);
+    const noNegatives = report.warnings.find((w) => w.code === "no-negatives");
+    expect(noNegatives).toMatchObject({ value: 1, threshold: 0.5 });
+  });
 });

@@ -7,7 +7,8 @@ import { AppError } from "../../lib/app-error";
 import { resolveArtifact } from "../../storage/artifacts";
 import { getUpload } from "./uploads";
 
-const PREVIEW_ROWS = 20;
+/** Rows the preview reads and the mapping step shows (the UI says this number and shows these rows). */
+export const PREVIEW_ROWS = 20;
 
 export interface UploadPreview {
   fileName: string;
@@ -24,7 +25,9 @@ const GUESS: Record<string, string[]> = {
   query: ["query", "question", "title", "ask", "q"],
   positive: ["positive", "pos", "answer", "passage", "content", "doc"],
   negative: ["negative", "neg", "hard_negative"],
-  group: ["focus", "group", "source", "department"],
+  // A split keeps a group's rows on one side. Only per-question keys are guessed: a coarse column such as
+  // `department` or `source` would put whole departments on one side of the split (#20 item 7).
+  group: ["group", "query_id", "qid", "question_id", "focus"],
   text: ["text", "content", "body", "answer", "passage"],
   title: ["title"],
   id: ["_id", "id", "doc_id"],

@@ -62,12 +62,15 @@ export async function computeQualityReport(
   }
   const tokenizer = tokenizerPath ?? defaultTokenizerPath();
   const report = buildQualityReport(rows, { evaluation, ...(tokenizer ? { countTokens: countTokensFrom(tokenizer) } : {}) });
-  const view = toView(report, { tokenizer, truncatedRows: rows.length >= QUALITY_ROW_LIMIT });
+  const view = toView(report, { tokenizer, truncatedRows: rows.length >= QUALITY_ROW_LIMIT, queries: rows.map((r) => r.query) });
   await db.datasetVersion.update({ where: { id: versionId }, data: { quality: view as object } });
   return { score: view.score, warnings: view.warnings.length };
 }
 
-function toView(report: QualityReport, meta: { tokenizer: string | null; truncatedRows: boolean }) {
+/** Near-duplicate query pairs the report lists (the report keeps the first 100 verified pairs). */
+export const NEAR_DUPLICATE_EXAMPLES = 50;
+
+function toView(report: QualityReport, meta: { tokenizer: string | null; truncatedRows: boolean; queries: readonly string[] }) {
   // Characters always; tokens of the chosen model when a tokenizer is available (with truncation shares).
   const histograms = (["query", "positive", "negative"] as const).flatMap((key) => {
     const stats = report.lengths[key];
@@ -106,7 +109,13 @@ function toView(report: QualityReport, meta: { tokenizer: string | null; truncat
   return {
     score: report.score,
     pass: report.pass,
-    warnings: report.warnings.map((w) => ({ code: w.code, severity: w.penalty >= 15 ? "error" : w.penalty > 0 ? "warning" : "info", message: w.message })),
+    // value/threshold let the UI word each warning in the user's language (message is the English fallback).
+    warnings: report.warnings.map((w) => ({ code: w.code, severity: w.penalty >= 15 ? "error" : w.penalty > 0 ? "warning" : "info", message: w.message, value: w.value, threshold: w.threshold, penalty: w.penalty })),
+    // The near-duplicate pairs themselves, so the count can be checked (#20 item 5).
+    nearDuplicates: report.nearDuplicateQueries.pairs.slice(0, NEAR_DUPLICATE_EXAMPLES).map(([i, j, similarity]) => ({
+      a: meta.queries[i] ?? "", b: meta.queries[j] ?? "", similarity: Number(similarity.toFixed(3)),
+    })),
+    nearDuplicateClusters: report.nearDuplicateQueries.clusters.length,
     metrics,
     histograms,
     unit,

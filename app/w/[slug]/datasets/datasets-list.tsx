@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
+import { useRelativeTime } from "../../../_components/relative-time";
 import Link from "next/link";
 import { Card, EmptyState, PageHeader } from "../../../_components/ui";
 import { useCan, useWorkspace } from "../../../_components/workspace-context";
@@ -12,6 +13,7 @@ export function DatasetsList() {
   const t = useTranslations("datasets");
   const ts = useTranslations("sections.datasets");
   const format = useFormatter();
+  const relative = useRelativeTime();
   const workspace = useWorkspace();
   const canEdit = useCan("EDITOR");
   const trpc = useTRPC();
@@ -39,7 +41,7 @@ export function DatasetsList() {
                   <td>{t(`kinds.${d.kind}`)}</td>
                   <td>{d.latest ? `v${d.latest.number}` : "—"}</td>
                   <td>{d.latest ? format.number(d.latest.rowCount) : "—"}</td>
-                  <td className="text-xs text-slate-500">{format.relativeTime(d.latest?.createdAt ?? d.createdAt)}</td>
+                  <td className="text-xs text-slate-500">{relative(d.latest?.createdAt ?? d.createdAt)}</td>
                 </tr>
               ))}
             </tbody>

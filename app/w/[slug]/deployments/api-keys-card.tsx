@@ -1,7 +1,8 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useFormatter, useTranslations } from "next-intl";
+import { useTranslations } from "next-intl";
+import { useRelativeTime } from "../../../_components/relative-time";
 import { useState } from "react";
 import { Button, Card, Input } from "../../../_components/ui";
 import { useWorkspace } from "../../../_components/workspace-context";
@@ -10,7 +11,7 @@ import { useTRPC } from "../../../_trpc/react";
 /** Workspace API keys: the key is shown once at creation, then only its prefix. */
 export function ApiKeysCard() {
   const t = useTranslations("deployments.keys");
-  const format = useFormatter();
+  const relative = useRelativeTime();
   const workspace = useWorkspace();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -34,7 +35,7 @@ export function ApiKeysCard() {
       <ul className="mt-4 divide-y divide-slate-100 text-sm">
         {keys.data?.map((k) => (
           <li key={k.id} className="flex items-center justify-between py-2">
-            <span><span className="font-mono">{k.prefix}…</span> · {k.name} · {k.lastUsedAt ? t("used", { when: format.relativeTime(k.lastUsedAt) }) : t("unused")}{k.revokedAt ? ` · ${t("revoked")}` : ""}</span>
+            <span><span className="font-mono">{k.prefix}…</span> · {k.name} · {k.lastUsedAt ? t("used", { when: relative(k.lastUsedAt) }) : t("unused")}{k.revokedAt ? ` · ${t("revoked")}` : ""}</span>
             {!k.revokedAt ? <Button variant="secondary" onClick={() => revoke.mutate({ workspaceId: workspace.id, keyId: k.id })}>{t("revoke")}</Button> : null}
           </li>
         ))}

@@ -1,7 +1,8 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useFormatter, useTranslations } from "next-intl";
+import { useTranslations } from "next-intl";
+import { useRelativeTime } from "../../../_components/relative-time";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
@@ -19,7 +20,7 @@ type Precision = "fp32" | "int8" | "fp16";
 export function DeploymentsHome() {
   const t = useTranslations("deployments");
   const ts = useTranslations("sections.deployments");
-  const format = useFormatter();
+  const relative = useRelativeTime();
   const workspace = useWorkspace();
   const canEdit = useCan("EDITOR");
   const trpc = useTRPC();
@@ -98,7 +99,7 @@ export function DeploymentsHome() {
                     <td><Badge value={STATUS_BADGE[d.status] ?? d.status} label={t(`statuses.${d.status}`)} /></td>
                     <td className="text-xs">{d.modelLabel} · {d.quantization}{d.replicas > 1 ? ` · ×${d.replicas}` : ""}</td>
                     <td className="font-mono text-xs">{d.url ?? "—"}</td>
-                    <td className="text-xs text-slate-500">{format.relativeTime(d.updatedAt)}</td>
+                    <td className="text-xs text-slate-500">{relative(d.updatedAt)}</td>
                   </tr>
                 ))}
               </tbody>

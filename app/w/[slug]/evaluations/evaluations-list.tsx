@@ -1,7 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useFormatter, useTranslations } from "next-intl";
+import { useTranslations } from "next-intl";
+import { useRelativeTime } from "../../../_components/relative-time";
 import Link from "next/link";
 import { Badge, Card, EmptyState, PageHeader } from "../../../_components/ui";
 import { useWorkspace } from "../../../_components/workspace-context";
@@ -13,7 +14,7 @@ export function EvaluationsList() {
   const t = useTranslations("evaluations");
   const ts = useTranslations("sections.evaluations");
   const tr = useTranslations("experiments");
-  const format = useFormatter();
+  const relative = useRelativeTime();
   const workspace = useWorkspace();
   const trpc = useTRPC();
   const canEdit = useCan("EDITOR");
@@ -45,7 +46,7 @@ export function EvaluationsList() {
                         return <div key={`${s.kind}:${s.id}`}>{s.label}: {r?.ndcg10 != null ? `nDCG@10 ${r.ndcg10.toFixed(4)} · MRR@10 ${r.mrr10?.toFixed(4)}` : "—"}</div>;
                       })}
                     </td>
-                    <td className="text-xs text-slate-500">{format.relativeTime(e.createdAt)}</td>
+                    <td className="text-xs text-slate-500">{relative(e.createdAt)}</td>
                     <td><Link className="text-sm text-brand-600 underline" href={href}>{t("compare")}</Link></td>
                   </tr>
                 );

@@ -1,7 +1,8 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useFormatter, useTranslations } from "next-intl";
+import { useTranslations } from "next-intl";
+import { useRelativeTime } from "../../../_components/relative-time";
 import Link from "next/link";
 import { useState } from "react";
 import { Badge, Card, EmptyState, Field, Input, PageHeader, ProgressBar } from "../../../_components/ui";
@@ -13,7 +14,7 @@ import { useTRPC } from "../../../_trpc/react";
 export function ExperimentsHome() {
   const t = useTranslations("experiments");
   const ts = useTranslations("sections.experiments");
-  const format = useFormatter();
+  const relative = useRelativeTime();
   const workspace = useWorkspace();
   const canEdit = useCan("EDITOR");
   const trpc = useTRPC();
@@ -48,7 +49,7 @@ export function ExperimentsHome() {
                   <td className="w-40"><ProgressBar value={r.progress} /><span className="text-xs text-slate-500">{r.lastStep}/{r.totalSteps ?? "?"}</span></td>
                   <td>{(r.best?.metrics as Record<string, Record<string, number>> | null)?.dense?.["ndcg@10"]?.toFixed(4) ?? "—"}</td>
                   <td className="text-xs">{r.groupId ? groups.get(r.groupId) : "—"}</td>
-                  <td className="text-xs text-slate-500">{format.relativeTime(r.createdAt)}</td>
+                  <td className="text-xs text-slate-500">{relative(r.createdAt)}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,7 +1,8 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useFormatter, useTranslations } from "next-intl";
+import { useTranslations } from "next-intl";
+import { useRelativeTime } from "../../../_components/relative-time";
 import { useState } from "react";
 import { Button, Card, Input, Select } from "../../../_components/ui";
 import { useCan, useWorkspace } from "../../../_components/workspace-context";
@@ -10,7 +11,7 @@ import { useTRPC } from "../../../_trpc/react";
 export function InvitesCard() {
   const t = useTranslations("settings");
   const tr = useTranslations("roles");
-  const format = useFormatter();
+  const relative = useRelativeTime();
   const workspace = useWorkspace();
   const isOwner = useCan("OWNER");
   const trpc = useTRPC();
@@ -52,7 +53,7 @@ export function InvitesCard() {
         {invites.data?.map((invite) => (
           <li key={invite.id} className="flex items-center justify-between py-2">
             <span>
-              {tr(invite.role)} · {t("expires", { when: format.relativeTime(invite.expiresAt) })}
+              {tr(invite.role)} · {t("expires", { when: relative(invite.expiresAt) })}
             </span>
             <Button variant="secondary" onClick={() => revoke.mutate({ workspaceId: workspace.id, inviteId: invite.id })}>
               {t("revoke")}

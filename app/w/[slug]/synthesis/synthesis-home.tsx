@@ -1,7 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useFormatter, useTranslations } from "next-intl";
+import { useTranslations } from "next-intl";
+import { useRelativeTime } from "../../../_components/relative-time";
 import Link from "next/link";
 import { Badge, Card, EmptyState, PageHeader } from "../../../_components/ui";
 import { useCan, useWorkspace } from "../../../_components/workspace-context";
@@ -13,7 +14,7 @@ import { TemplatesCard } from "./templates-card";
 export function SynthesisHome() {
   const t = useTranslations("synthesis");
   const ts = useTranslations("sections.synthesis");
-  const format = useFormatter();
+  const relative = useRelativeTime();
   const workspace = useWorkspace();
   const canEdit = useCan("EDITOR");
   const tj = useTranslations("jobs");
@@ -40,7 +41,7 @@ export function SynthesisHome() {
                     <td>{r.counts.PENDING ?? 0}</td>
                     <td>{r.counts.ACCEPTED ?? 0}</td>
                     <td>{r.counts.REJECTED ?? 0}</td>
-                    <td className="text-xs text-slate-500">{format.relativeTime(r.createdAt)}</td>
+                    <td className="text-xs text-slate-500">{relative(r.createdAt)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
+import { useRelativeTime } from "../../../../_components/relative-time";
 import Link from "next/link";
 import { Card, PageHeader } from "../../../../_components/ui";
 import { useWorkspace } from "../../../../_components/workspace-context";
@@ -10,6 +11,7 @@ import { useTRPC } from "../../../../_trpc/react";
 export function DatasetDetail({ datasetId }: { datasetId: string }) {
   const t = useTranslations("datasets");
   const format = useFormatter();
+  const relative = useRelativeTime();
   const workspace = useWorkspace();
   const trpc = useTRPC();
   const dataset = useQuery(trpc.dataset.get.queryOptions({ workspaceId: workspace.id, datasetId }));
@@ -22,7 +24,7 @@ export function DatasetDetail({ datasetId }: { datasetId: string }) {
       <Card title={t("versions")}>
         <table className="w-full text-left text-sm" data-testid="versions">
           <thead className="text-xs uppercase text-slate-500">
-            <tr><th className="py-2">{t("version")}</th><th>{t("rows")}</th><th>{t("source")}</th><th>{t("quality")}</th><th>{t("hash")}</th><th>{t("created")}</th></tr>
+            <tr><th className="py-2">{t("version")}</th><th>{t("rows")}</th><th>{t("source")}</th><th>{t("qualityScore")}</th><th>{t("hash")}</th><th>{t("created")}</th></tr>
           </thead>
           <tbody>
             {d.versions.map((v) => (
@@ -32,7 +34,7 @@ export function DatasetDetail({ datasetId }: { datasetId: string }) {
                 <td className="text-xs">{t(`sources.${(v.source as { kind?: string }).kind ?? "import"}`)}</td>
                 <td>{v.qualityScore ?? "—"}</td>
                 <td className="font-mono text-xs text-slate-500">{v.contentHash.slice(0, 12)}</td>
-                <td className="text-xs text-slate-500">{format.relativeTime(v.createdAt)}</td>
+                <td className="text-xs text-slate-500">{relative(v.createdAt)}</td>
               </tr>
             ))}
           </tbody>

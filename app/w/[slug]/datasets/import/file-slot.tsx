@@ -24,7 +24,12 @@ const MAPPING_FIELDS: Record<Role, (keyof Mapping)[]> = {
 export interface SlotValue {
   upload: UploadedFile | null;
   mapping: Mapping | undefined;
+  /** The preview refused the file: the import would be refused too, so the wizard keeps Import disabled. */
+  previewError?: string;
 }
+
+/** Fields whose meaning is not obvious from the name get a line of explanation under the control. */
+const FIELD_HELP: Partial<Record<keyof Mapping, "negativeHelp" | "groupHelp">> = { negative: "negativeHelp", group: "groupHelp" };
 
 /** One file of an import: drop or choose, upload with progress, preview, map columns. */
 export function FileSlot({ role, value, onChange }: { role: Role; value: SlotValue; onChange: (v: SlotValue) => void }) {
@@ -44,7 +49,7 @@ export function FileSlot({ role, value, onChange }: { role: Role; value: SlotVal
     setProgress(0);
     try {
       const upload = await uploadFile(workspace.id, file, setProgress);
-      onChange({ upload, mapping: undefined });
+      onChange({ upload, mapping: undefined, previewError: undefined });
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -62,6 +67,10 @@ export function FileSlot({ role, value, onChange }: { role: Role; value: SlotVal
   const data = preview.data;
   const fields = MAPPING_FIELDS[role];
   const needsMapping = data && !data.native && fields.length > 0;
+  const previewError = preview.error?.message;
+  useEffect(() => {
+    if (value.upload && value.previewError !== previewError) onChange({ ...value, previewError });
+  }, [previewError, value, onChange]);
   // Default the mapping to the server's guess once the preview arrives.
   useEffect(() => {
     if (!data || !needsMapping || value.mapping !== undefined) return;
@@ -112,6 +121,7 @@ export function FileSlot({ role, value, onChange }: { role: Role; value: SlotVal
                       {data.columns.map((c) => <option key={c} value={c}>{c}</option>)}
                     </Select>
                   )}
+                  {FIELD_HELP[field] ? <span className="mt-1 block max-w-xs text-slate-500">{t(FIELD_HELP[field])}</span> : null}
                 </label>
               ))}
             </div>
@@ -122,7 +132,7 @@ export function FileSlot({ role, value, onChange }: { role: Role; value: SlotVal
                 <tr>{data.columns.map((c) => <th key={c} className="px-2 py-1 font-medium">{c}</th>)}</tr>
               </thead>
               <tbody>
-                {data.rows.slice(0, 8).map((row, i) => (
+                {data.rows.map((row, i) => (
                   <tr key={i} className="border-t border-slate-100 align-top">
                     {data.columns.map((c) => (
                       <td key={c} className="max-w-xs truncate px-2 py-1" title={String(row[c] ?? "")}>{typeof row[c] === "string" ? (row[c] as string) : JSON.stringify(row[c] ?? "")}</td>

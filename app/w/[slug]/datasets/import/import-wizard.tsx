@@ -5,6 +5,7 @@ import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useCallback, useState } from "react";
 import { Button, Card, Field, Input, PageHeader, ProgressBar, Select } from "../../../../_components/ui";
+import { useJobMessage } from "../../../../_components/use-job-message";
 import { useWorkspace } from "../../../../_components/workspace-context";
 import { errorMessage, fieldErrors } from "../../../../_trpc/errors";
 import { useTRPC } from "../../../../_trpc/react";
@@ -26,6 +27,7 @@ const EMPTY: SlotValue = { upload: null, mapping: undefined };
 export function ImportWizard() {
   const t = useTranslations("datasets.importer");
   const tk = useTranslations("datasets.kinds");
+  const message = useJobMessage();
   const workspace = useWorkspace();
   const trpc = useTRPC();
   const [kind, setKind] = useState<Kind>("TRAINING");
@@ -42,16 +44,24 @@ export function ImportWizard() {
   });
   const errors = fieldErrors(start.error);
   const setSlot = useCallback((role: Role) => (v: SlotValue) => setSlots((s) => ({ ...s, [role]: v })), []);
-  const ready = name.trim() && roles.every((r) => slots[r]?.upload);
+  const refusedByPreview = roles.some((r) => slots[r]?.previewError);
+  const ready = name.trim() && roles.every((r) => slots[r]?.upload) && !refusedByPreview;
+  const status = job.data?.status;
+  // A refused or cancelled import is over: no bar stuck at its last fraction, and the message is the error below.
+  const ended = status === "FAILED" || status === "CANCELLED";
   const result = job.data?.result as { datasetId?: string; versionId?: string; rows?: number } | null | undefined;
 
+  // What Import would send; a refused import is not offered again until a file or its mapping changes.
+  const request = ready ? {
+    workspaceId: workspace.id,
+    datasetName: name.trim(),
+    kind,
+    files: roles.map((role) => ({ uploadId: slots[role]!.upload!.id, role, mapping: slots[role]!.mapping })),
+  } : null;
+  const sameAsRefused = status === "FAILED" && request !== null && JSON.stringify(request.files) === JSON.stringify(start.variables?.files);
+
   function submit() {
-    start.mutate({
-      workspaceId: workspace.id,
-      datasetName: name.trim(),
-      kind,
-      files: roles.map((role) => ({ uploadId: slots[role]!.upload!.id, role, mapping: slots[role]!.mapping })),
-    });
+    if (request) start.mutate(request);
   }
 
   return (
@@ -84,13 +94,16 @@ export function ImportWizard() {
         </div>
         <Card>
           <div className="flex items-center gap-4">
-            <Button onClick={submit} disabled={!ready || start.isPending || (!!jobId && job.data?.status !== "FAILED")}>{t("start")}</Button>
+            <Button onClick={submit} disabled={!request || start.isPending || sameAsRefused || (!!jobId && !ended)} data-testid="start-import">{t("start")}</Button>
             {job.data ? (
               <div className="flex-1">
-                <ProgressBar value={job.data.progress} />
-                <p className="mt-1 text-xs text-slate-600" data-testid="import-status">{t(`status.${job.data.status}`)} {job.data.progressMessage ?? ""}</p>
+                {ended ? null : <ProgressBar value={status === "SUCCEEDED" ? 1 : job.data.progress} />}
+                <p className={`mt-1 text-xs ${status === "FAILED" ? "font-medium text-red-700" : "text-slate-600"}`} data-testid="import-status">
+                  {t(`status.${job.data.status}`)}
+                  {!ended && job.data.progressMessage ? ` · ${message(job.data.progressMessage)}` : ""}
+                </p>
               </div>
-            ) : null}
+            ) : refusedByPreview ? <p className="text-xs text-red-700" data-testid="import-blocked">{t("fixFileFirst")}</p> : null}
           </div>
           {errorMessage(start.error) ? <p role="alert" className="mt-2 text-sm text-red-600">{errorMessage(start.error)}</p> : null}
           {job.data?.status === "FAILED" ? (

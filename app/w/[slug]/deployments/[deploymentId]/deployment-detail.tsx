@@ -6,6 +6,7 @@ import { useEffect, useState } from "react";
 import { Badge, Button, Card, PageHeader, Select } from "../../../../_components/ui";
 import { useCan, useWorkspace } from "../../../../_components/workspace-context";
 import { useTRPC } from "../../../../_trpc/react";
+import { useJobMessage } from "../../../../_components/use-job-message";
 import { STATUS_BADGE } from "../deployments-home";
 import { AccuracyCard, type AccuracyCheckView } from "./accuracy-card";
 import { CurlExamples } from "./curl-examples";
@@ -13,6 +14,7 @@ import { ReplicasCard } from "./replicas-card";
 
 export function DeploymentDetail({ deploymentId }: { deploymentId: string }) {
   const t = useTranslations("deployments");
+  const message = useJobMessage();
   const workspace = useWorkspace();
   const canEdit = useCan("EDITOR");
   const trpc = useTRPC();
@@ -41,7 +43,7 @@ export function DeploymentDetail({ deploymentId }: { deploymentId: string }) {
         <Card title={t("endpoint")}>
           <p className="text-xs text-slate-500">{t("balancedUrl")} · {t("precision")} {d.quantization}</p>
           <p className="font-mono text-sm" data-testid="deployment-url">{balanced ? `${balanced}/v1` : "—"}</p>
-          {d.statusMessage ? <p className="mt-1 text-xs text-slate-500">{d.statusMessage}</p> : null}
+          {d.statusMessage ? <p className="mt-1 text-xs text-slate-500">{message(d.statusMessage)}</p> : null}
           {canEdit ? (
             <div className="mt-4 flex flex-wrap items-center gap-2">
               {running ? <Button variant="danger" onClick={() => undeploy.mutate(input)}>{t("undeploy")}</Button> : <Button onClick={() => redeploy.mutate(input)}>{t("redeploy")}</Button>}

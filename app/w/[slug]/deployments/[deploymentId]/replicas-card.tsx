@@ -1,6 +1,7 @@
 "use client";
 
-import { useFormatter, useTranslations } from "next-intl";
+import { useTranslations } from "next-intl";
+import { useRelativeTime } from "../../../../_components/relative-time";
 import { Badge, Card } from "../../../../_components/ui";
 import { STATUS_BADGE } from "../deployments-home";
 
@@ -19,7 +20,7 @@ export interface ReplicaView {
 export function ReplicasCard({ replicas }: { replicas: ReplicaView[] }) {
   const t = useTranslations("deployments.replicaList");
   const td = useTranslations("deployments");
-  const format = useFormatter();
+  const relative = useRelativeTime();
   return (
     <Card title={t("title")}>
       <table className="w-full text-left text-sm" data-testid="replicas">
@@ -34,7 +35,7 @@ export function ReplicasCard({ replicas }: { replicas: ReplicaView[] }) {
               <td className="font-mono text-xs">{r.url ?? "—"}</td>
               <td><Badge value={STATUS_BADGE[r.status] ?? r.status} label={td(`statuses.${r.status}`)} /></td>
               <td className={`text-xs ${r.healthy ? "text-emerald-700" : "text-slate-500"}`}>{r.status === "LIVE" ? (r.healthy ? t("healthy") : t("unhealthy")) : "—"}</td>
-              <td className="text-xs text-slate-500">{r.startedAt ? format.relativeTime(new Date(r.startedAt)) : "—"}</td>
+              <td className="text-xs text-slate-500">{r.startedAt ? relative(new Date(r.startedAt)) : "—"}</td>
             </tr>
           ))}
         </tbody>

@@ -76,7 +76,7 @@ export function RunDetail({ experimentId }: { experimentId: string }) {
       </Card>
       <div className="my-4 grid grid-cols-1 gap-3 md:grid-cols-2 xl:grid-cols-3" data-testid="charts">
         {CHARTS.map((c) => {
-          const s = c.series.filter((n) => series.has(n)).map((n) => ({ label: n, points: series.get(n)! }));
+          const s = c.series.filter((n) => series.has(n)).map((n) => ({ label: t.has(`series.${n}`) ? t(`series.${n}`) : n, points: series.get(n)! }));
           if (s.length === 0 && c.key !== "loss") return null;
           return <LineChart key={c.key} title={t(`charts.${c.key}`)} series={s} testId={`chart-${c.key}`} />;
         })}

@@ -1,7 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useFormatter, useTranslations } from "next-intl";
+import { useTranslations } from "next-intl";
+import { useRelativeTime } from "../../../../_components/relative-time";
 import { Badge, Card, EmptyState } from "../../../../_components/ui";
 import { useWorkspace } from "../../../../_components/workspace-context";
 import { useTRPC } from "../../../../_trpc/react";
@@ -15,7 +16,7 @@ interface Caps {
 
 export function WorkersTable() {
   const t = useTranslations("workers");
-  const format = useFormatter();
+  const relative = useRelativeTime();
   const workspace = useWorkspace();
   const trpc = useTRPC();
   const workers = useQuery({ ...trpc.worker.list.queryOptions({ workspaceId: workspace.id }), refetchInterval: 3000 });
@@ -48,7 +49,7 @@ export function WorkersTable() {
                   <td className="text-xs">
                     {t("cores", { count: caps.cpuCores ?? 0 })} · {gpus} · {caps.torch?.available ? `torch ${caps.torch.version}` : t("noTorch")}
                   </td>
-                  <td className="text-xs text-slate-500">{format.relativeTime(w.heartbeatAt)}</td>
+                  <td className="text-xs text-slate-500">{relative(w.heartbeatAt)}</td>
                   <td className="text-xs">{w.currentJob ? `${w.currentJob.type}` : "—"}</td>
                 </tr>
               );

@@ -97,7 +97,7 @@ export function FocusView({ runId }: { runId: string }) {
           ) : (
             <p className="mt-1 text-base font-medium" data-testid="candidate-query">{draft || item.query}</p>
           )}
-          <p className="mt-1 text-xs text-slate-500">{t("meta", { origin: item.origin, rank: item.roundTripRank ?? "—" })}</p>
+          <p className="mt-1 text-xs text-slate-500">{t("meta", { origin: t.has(`origins.${item.origin}`) ? t(`origins.${item.origin}`) : item.origin, rank: item.roundTripRank ?? "—" })}</p>
         </div>
         <div>
           <div className="text-xs uppercase text-slate-500">{t("passage")}</div>

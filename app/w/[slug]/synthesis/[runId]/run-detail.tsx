@@ -6,6 +6,7 @@ import { useState } from "react";
 import { Badge, Card, PageHeader, ProgressBar } from "../../../../_components/ui";
 import { useCan, useWorkspace } from "../../../../_components/workspace-context";
 import { useTRPC } from "../../../../_trpc/react";
+import { useJobMessage } from "../../../../_components/use-job-message";
 import { AgreementPanel } from "./agreement-panel";
 import { BulkView } from "./bulk-view";
 import { ExportPanel } from "./export-panel";
@@ -19,6 +20,7 @@ export function RunDetail({ runId }: { runId: string }) {
   const workspace = useWorkspace();
   const canEdit = useCan("EDITOR");
   const tj = useTranslations("jobs");
+  const message = useJobMessage();
   const trpc = useTRPC();
   const run = useQuery({
     ...trpc.synthesis.get.queryOptions({ workspaceId: workspace.id, runId }),
@@ -34,7 +36,7 @@ export function RunDetail({ runId }: { runId: string }) {
     <>
       <PageHeader title={r.name} description={t("summary", { chunks: stats.chunks ?? 0, candidates: stats.candidates ?? 0, malformed: stats.malformed ?? 0, errors: stats.llmErrors ?? 0 })} actions={r.job ? <Badge value={r.job.status} label={tj(`status.${r.job.status}`)} /> : null} />
       {running ? (
-        <Card><ProgressBar value={r.job!.progress} /><p className="mt-1 text-xs text-slate-500">{r.job!.progressMessage}</p></Card>
+        <Card><ProgressBar value={r.job!.progress} /><p className="mt-1 text-xs text-slate-500">{message(r.job!.progressMessage)}</p></Card>
       ) : r.job?.status === "FAILED" ? (
         <Card><pre role="alert" className="whitespace-pre-wrap text-xs text-red-700">{r.job.lastError}</pre></Card>
       ) : (

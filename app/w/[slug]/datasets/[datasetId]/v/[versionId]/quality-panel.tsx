@@ -2,15 +2,19 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import { useTranslations } from "next-intl";
+import { useLocale, useTranslations } from "next-intl";
 import { Button, Card } from "../../../../../../_components/ui";
 import { useCan, useWorkspace } from "../../../../../../_components/workspace-context";
 import { useTRPC } from "../../../../../../_trpc/react";
 import { Histogram } from "./histogram";
+import { warningValues } from "./quality-warning-values";
 
 export interface QualityReportView {
   score: number;
-  warnings: { code: string; severity: "info" | "warning" | "error"; message: string }[];
+  /** value/threshold/penalty: reports computed before #20 lack them (then the English message is shown). */
+  warnings: { code: string; severity: "info" | "warning" | "error"; message: string; value?: number; threshold?: number; penalty?: number }[];
+  nearDuplicates?: { a: string; b: string; similarity: number }[];
+  nearDuplicateClusters?: number;
   metrics: { key: string; value: number; format: "percent" | "number" }[];
   histograms: { key: string; bins: { label: string; count: number }[]; truncatedShare?: number; maxLength?: number }[];
   computedAt: string;
@@ -19,6 +23,7 @@ export interface QualityReportView {
 /** The version's quality report (computed by a worker job) with its charts and warnings. */
 export function QualityPanel({ versionId, kind, quality }: { versionId: string; kind: string; quality: unknown }) {
   const t = useTranslations("datasets.quality");
+  const locale = useLocale();
   const workspace = useWorkspace();
   const canEdit = useCan("EDITOR");
   const trpc = useTRPC();
@@ -40,6 +45,10 @@ export function QualityPanel({ versionId, kind, quality }: { versionId: string; 
     if (truncation) return t("truncatedMetric", { what: t(`texts.${truncation[1]}`), max: truncation[2]! });
     return t.has(`metrics.${key}`) ? t(`metrics.${key}`) : key;
   };
+  const warningText = (w: QualityReportView["warnings"][number]) =>
+    w.value !== undefined && w.threshold !== undefined && t.has(`warnings.${w.code}`)
+      ? t(`warnings.${w.code}`, warningValues(w.code, w.value, w.threshold, locale))
+      : w.message;
   if (kind !== "TRAINING" && kind !== "RAG_LOG" && kind !== "EVALUATION") return null;
   return (
     <Card
@@ -59,7 +68,9 @@ export function QualityPanel({ versionId, kind, quality }: { versionId: string; 
           {report.warnings.length ? (
             <ul className="space-y-1 text-sm" data-testid="quality-warnings">
               {report.warnings.map((w) => (
-                <li key={w.code} className={w.severity === "error" ? "text-red-700" : w.severity === "warning" ? "text-amber-700" : "text-slate-600"}>● {w.message}</li>
+                <li key={w.code} data-code={w.code} className={w.severity === "error" ? "text-red-700" : w.severity === "warning" ? "text-amber-700" : "text-slate-600"}>
+                  ● {warningText(w)}{w.penalty ? <span className="ml-1 text-xs text-slate-500">({t("penalty", { points: w.penalty })})</span> : null}
+                </li>
               ))}
             </ul>
           ) : <p className="text-sm text-green-700">{t("noWarnings")}</p>}
@@ -71,6 +82,20 @@ export function QualityPanel({ versionId, kind, quality }: { versionId: string; 
               </div>
             ))}
           </dl>
+          {report.nearDuplicates?.length ? (
+            <details className="text-sm" data-testid="near-duplicates">
+              <summary className="cursor-pointer text-slate-700">{t("nearDuplicates", { count: report.nearDuplicates.length, clusters: report.nearDuplicateClusters ?? report.nearDuplicates.length })}</summary>
+              <ul className="mt-2 max-h-72 space-y-2 overflow-auto">
+                {report.nearDuplicates.map((p, i) => (
+                  <li key={i} className="rounded border border-slate-100 p-2">
+                    <div>{p.a}</div>
+                    <div className="text-slate-600">{p.b}</div>
+                    <div className="text-xs text-slate-500">{t("similarity", { value: p.similarity.toFixed(2) })}</div>
+                  </li>
+                ))}
+              </ul>
+            </details>
+          ) : null}
           <div className="grid gap-4 md:grid-cols-2">
             {report.histograms.map((h) => <Histogram key={h.key} title={t.has(`histograms.${h.key}`) ? t(`histograms.${h.key}`) : h.key} bins={h.bins} note={h.truncatedShare !== undefined ? t("truncated", { share: (h.truncatedShare * 100).toFixed(1), max: h.maxLength ?? 0 }) : undefined} />)}
           </div>
