@@ -163,7 +163,7 @@ export async function listRuns({ workspaceId, groupId }: { workspaceId: string; 
     where: { workspaceId, ...(groupId ? { groupId } : {}) },
     orderBy: { createdAt: "desc" },
     take: 500,
-    select: { id: true, name: true, status: true, preset: true, progress: true, lastStep: true, totalSteps: true, etaSeconds: true, groupId: true, jobId: true, createdAt: true, bestCheckpointId: true, baseModelId: true },
+    select: { id: true, name: true, status: true, preset: true, progress: true, lastStep: true, totalSteps: true, etaSeconds: true, groupId: true, jobId: true, createdAt: true, startedAt: true, finishedAt: true, bestCheckpointId: true, baseModelId: true },
   });
   const out = [];
   for (const r of runs) out.push(await reconcile(r));

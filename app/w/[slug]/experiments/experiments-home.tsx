@@ -7,6 +7,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { Badge, Card, EmptyState, Field, Input, PageHeader, ProgressBar } from "../../../_components/ui";
 import { SubmitButton } from "../../../_components/submit-button";
+import { DurationText } from "../../../_components/timing";
 import { useCan, useWorkspace } from "../../../_components/workspace-context";
 import { errorMessage, fieldErrors } from "../../../_trpc/errors";
 import { useTRPC } from "../../../_trpc/react";
@@ -37,7 +38,7 @@ export function ExperimentsHome() {
         <Card title={t("runs")} actions={selected.length > 0 ? <Link className="text-sm text-brand-600 underline" href={compareHref} data-testid="compare-selected">{t("compareSelected", { count: selected.length })}</Link> : null}>
           <table className="w-full text-left text-sm" data-testid="runs">
             <thead className="text-xs uppercase text-slate-500">
-              <tr><th /><th className="py-2">{t("name")}</th><th>{t("status")}</th><th>{t("preset")}</th><th>{t("progress")}</th><th>{t("bestNdcg")}</th><th>{t("group")}</th><th>{t("created")}</th></tr>
+              <tr><th /><th className="py-2">{t("name")}</th><th>{t("status")}</th><th>{t("preset")}</th><th>{t("progress")}</th><th>{t("bestNdcg")}</th><th>{t("group")}</th><th>{t("started")}</th><th>{t("duration")}</th></tr>
             </thead>
             <tbody>
               {runs.data?.runs.map((r) => (
@@ -49,7 +50,8 @@ export function ExperimentsHome() {
                   <td className="w-40"><ProgressBar value={r.progress} /><span className="text-xs text-slate-500">{r.lastStep}/{r.totalSteps ?? "?"}</span></td>
                   <td>{(r.best?.metrics as Record<string, Record<string, number>> | null)?.dense?.["ndcg@10"]?.toFixed(4) ?? "—"}</td>
                   <td className="text-xs">{r.groupId ? groups.get(r.groupId) : "—"}</td>
-                  <td className="text-xs text-slate-500">{relative(r.createdAt)}</td>
+                  <td className="text-xs text-slate-500" title={t("created")}>{relative(r.startedAt ?? r.createdAt)}</td>
+                  <td className="text-xs text-slate-500" data-testid="run-duration"><DurationText startedAt={r.startedAt} finishedAt={r.finishedAt} /></td>
                 </tr>
               ))}
             </tbody>

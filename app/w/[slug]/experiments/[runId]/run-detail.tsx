@@ -9,6 +9,7 @@ import { useCan, useWorkspace } from "../../../../_components/workspace-context"
 import { errorMessage } from "../../../../_trpc/errors";
 import { useTRPC } from "../../../../_trpc/react";
 import { LineChart } from "../_components/line-chart";
+import { Timing } from "../../../../_components/timing";
 import { ResourceCharts } from "./resource-charts";
 import { CommentsPanel } from "../_components/comments-panel";
 import { RunNote } from "./run-note";
@@ -71,6 +72,7 @@ export function RunDetail({ experimentId }: { experimentId: string }) {
           {worker ? <span className="text-xs text-slate-500">{worker.host}{caps?.gpus?.length ? ` · ${caps.gpus.length}× ${caps.gpus[0]!.name}` : " · CPU"}</span> : null}
         </div>
         <div className="mt-2"><ProgressBar value={run.progress} /></div>
+        <div className="mt-1"><Timing startedAt={run.startedAt} finishedAt={run.finishedAt} testId="run-timing" /></div>
         {run.error ? <p className="mt-2 text-sm text-red-600">{run.error}</p> : null}
         {job?.lastError && run.status !== "SUCCEEDED" ? <p className="mt-1 text-xs text-red-500">{job.lastError}</p> : null}
       </Card>

@@ -1,5 +1,7 @@
 "use client";
 
+import { formatAxisNumber } from "./axis-number";
+
 /** A small SVG line chart: several series over steps, shared axes, hover-free (values in the legend). */
 export interface ChartSeries {
   label: string;
@@ -11,7 +13,8 @@ const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2"
 /** `xUnit` is appended to the x-axis labels (e.g. " s" for series over seconds instead of steps). */
 export function LineChart({ title, series, height = 160, testId, xUnit = "" }: { title: string; series: ChartSeries[]; height?: number; testId?: string; xUnit?: string }) {
   const width = 420;
-  const pad = { l: 44, r: 8, t: 8, b: 20 };
+  // The left gutter holds the y tick labels: room for 7 characters (formatAxisNumber's longest) at font size 9.
+  const pad = { l: 52, r: 8, t: 8, b: 20 };
   const all = series.flatMap((s) => s.points);
   const xs = all.map((p) => p[0]);
   const ys = all.map((p) => p[1]);
@@ -21,7 +24,7 @@ export function LineChart({ title, series, height = 160, testId, xUnit = "" }: {
   if (y0 === y1) [y0, y1] = [y0 - 0.5, y1 + 0.5];
   const sx = (x: number) => pad.l + ((x - x0) / (x1 - x0 || 1)) * (width - pad.l - pad.r);
   const sy = (y: number) => pad.t + (1 - (y - y0) / (y1 - y0)) * (height - pad.t - pad.b);
-  const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
+  const fmt = formatAxisNumber;
   return (
     <figure className="rounded border border-slate-200 p-2" data-testid={testId}>
       <figcaption className="mb-1 text-xs font-medium text-slate-600">{title}</figcaption>
