@@ -3,31 +3,15 @@
  * {indices, values}; ColBERT cut to fewer dimensions and as int8 with per-vector scales; bad options get a 400
  * naming the field. The reference is M3Encoder on the same model copy.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEmbeddingServer, type EmbeddingServer } from "./server";
-import { maxDiff, post, TEXTS, useModelCopies } from "./testing/server-fixture";
+import { beforeAll, describe, expect, it } from "vitest";
+import { maxDiff, post, TEXTS, useModelCopies, useServer } from "./testing/server-fixture";
 
 const m = useModelCopies();
 
 describe("/v1/encode output formats", () => {
-  let server: EmbeddingServer;
+  const served = useServer(m);
   let url: string;
-
-  beforeAll(async () => {
-    server = await createEmbeddingServer({
-      modelDir: m.modelA,
-      host: "127.0.0.1",
-      port: 0,
-      threads: 1,
-      modelName: "demo-m3",
-      cacheEntries: 100,
-      authenticate: async (token) => (token === "key-good" ? { keyId: "id-good" } : null),
-      limits: { maxConcurrentRequests: 4, maxBodyBytes: 64 * 1024, maxInputsPerRequest: 16, maxBatchTokens: 4096, queueTimeoutMs: 2000 },
-      log: () => {},
-    });
-    url = `${server.url}/v1/encode`;
-  });
-  afterAll(async () => server?.close());
+  beforeAll(() => void (url = `${served.url}/v1/encode`));
 
   const reference = () => m.encoder.encode(TEXTS, { maxLength: m.maxLength, outputs: ["dense", "sparse", "colbert"] });
 
@@ -123,7 +107,7 @@ describe("/v1/encode output formats", () => {
   });
 
   it("GET /openapi.json lists the new options", async () => {
-    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, any> };
+    const doc = (await (await fetch(`${served.url}/openapi.json`)).json()) as { paths: Record<string, any> };
     const schema = doc.paths["/v1/encode"].post.requestBody.content["application/json"].schema;
     expect(schema.properties.sparse_format.enum).toEqual(["tokens_and_ids", "tokens", "ids", "indices_values"]);
     expect(schema.properties.colbert_format.enum).toEqual(["float", "int8"]);

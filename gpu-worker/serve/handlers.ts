@@ -5,7 +5,8 @@ import type { OutputKind } from "../inference/backend";
 import { cutColbert, quantizeInt8, sparseById, sparseByToken, sparseIndicesValues, toRows } from "../indexing/vector-formats";
 import { ApiError, badRequest } from "./errors";
 import { float32Base64 } from "./http-util";
-import type { EncodedInput, Input, ModelSlot } from "./model-slot";
+import { checkModel, type ModelNames } from "./model-names";
+import type { EncodedInput, Input, ModelSlot, TokenizedInput } from "./model-slot";
 import { embeddingsRequest, encodeRequest, feedbackRequest, scoreRequest, type FeedbackBody } from "./schemas";
 
 /**
@@ -17,7 +18,16 @@ export interface ServeLimits {
   /** Requests allowed to wait for a slot beyond maxConcurrentRequests (default: maxConcurrentRequests). */
   maxQueuedRequests?: number;
   maxBodyBytes: number;
+  /** Inputs (or score pairs) in one request; OpenAI's limit is 2,048. */
   maxInputsPerRequest: number;
+  /**
+   * Tokens (after truncation, special tokens included) summed over one request's inputs; OpenAI's is 300,000.
+   * With the body limit it bounds what one request queues; the micro-batcher still runs it in batches of
+   * maxBatchTokens.
+   */
+  maxTokensPerRequest: number;
+  /** The same for requests that return ColBERT vectors (one vector per token in the response). */
+  maxColbertTokensPerRequest: number;
   maxBatchTokens: number;
   queueTimeoutMs: number;
 }
@@ -27,6 +37,8 @@ export interface HandlerContext {
   slot: ModelSlot;
   limits: ServeLimits;
   modelName: string;
+  /** The names this server answers to (model-names.ts). */
+  models: ModelNames;
   keyId: string | null;
   onFeedback?: (body: FeedbackBody, meta: { keyId: string | null }) => Promise<void>;
   onTruncated: (count: number) => void;
@@ -49,6 +61,10 @@ function parse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   throw badRequest("invalid_request", `${where}: ${first.message}${more}`, first.path.length ? String(first.path[0]) : null);
 }
 
+function tooManyInputs(what: string, count: number, max: number): ApiError {
+  return new ApiError(413, "invalid_request_error", "too_many_inputs", `${what}: ${count} ${what === "pairs" ? "pairs" : "inputs"} in one request; the limit is ${max} (split the request)`, {}, what);
+}
+
 function toInputs(input: string | string[] | number[] | number[][], ctx: HandlerContext): Input[] {
   let inputs: Input[];
   if (typeof input === "string") inputs = [{ text: input }];
@@ -57,9 +73,10 @@ function toInputs(input: string | string[] | number[] | number[][], ctx: Handler
   else if (typeof input[0] === "string") inputs = (input as string[]).map((text) => ({ text }));
   else inputs = (input as number[][]).map((ids) => ({ ids }));
   const max = ctx.limits.maxInputsPerRequest;
-  if (inputs.length > max)
-    throw new ApiError(413, "invalid_request_error", "too_many_inputs", `input: ${inputs.length} inputs in one request; the limit is ${max} (split the request)`, {}, "input");
+  if (inputs.length > max) throw tooManyInputs("input", inputs.length, max);
   inputs.forEach((inp, i) => {
+    // OpenAI refuses empty strings (400); an empty input has no meaning to embed.
+    if ("text" in inp && inp.text === "") throw badRequest("empty_input", `${typeof input === "string" ? "input" : `input[${i}]`}: must not be an empty string`, "input");
     if ("ids" in inp) {
       const bad = inp.ids.find((id) => id >= ctx.slot.vocabSize);
       if (bad !== undefined) throw badRequest("invalid_request", `input[${i}]: token id ${bad} is outside the vocabulary (size ${ctx.slot.vocabSize})`, "input");
@@ -72,14 +89,33 @@ function maxLengthOf(requested: number | undefined, ctx: HandlerContext): number
   return Math.min(requested ?? ctx.slot.maxLength, ctx.slot.maxLength);
 }
 
-async function encode(ctx: HandlerContext, inputs: Input[], outputs: OutputKind[], maxLength: number, truncate: boolean): Promise<EncodedInput[]> {
-  const enc = await ctx.slot.encode(inputs, outputs, maxLength);
-  const cut = enc.flatMap((e, i) => (e.truncated ? [i] : []));
-  if (cut.length > 0 && !truncate) {
-    const i = cut[0]!;
-    throw badRequest("context_length_exceeded", `input[${i}] has ${enc[i]!.fullLength} tokens; the maximum is ${maxLength} (send truncate: true to truncate)`, "input");
-  }
-  ctx.onTruncated(cut.length);
+/**
+ * Encodes through the slot after two checks on the tokenized inputs, made before anything is queued for the
+ * model: an input over maxLength with truncate:false (400), and the request's token budget (413).
+ * `label(i)` names input i in messages.
+ */
+async function encode(
+  ctx: HandlerContext,
+  inputs: Input[],
+  outputs: OutputKind[],
+  maxLength: number,
+  truncate: boolean,
+  { param = "input", label = (i: number) => `input[${i}]`, budget: fixedBudget }: { param?: string; label?: (i: number) => string; budget?: number } = {},
+): Promise<EncodedInput[]> {
+  // ColBERT vectors in a JSON reply cost ~20 bytes per number (dim numbers per token): their own, smaller budget.
+  const colbertInReply = fixedBudget === undefined && outputs.includes("colbert");
+  const budget = fixedBudget ?? (colbertInReply ? ctx.limits.maxColbertTokensPerRequest : ctx.limits.maxTokensPerRequest);
+  const check = (tokens: readonly TokenizedInput[]) => {
+    const cut = tokens.findIndex((t) => t.truncated);
+    if (cut >= 0 && !truncate) throw badRequest("context_length_exceeded", `${label(cut)} has ${tokens[cut]!.fullLength} tokens; the maximum is ${maxLength} (send truncate: true to truncate)`, param);
+    const total = tokens.reduce((s, t) => s + t.length, 0);
+    if (total > budget) {
+      const what = colbertInReply ? "tokens with ColBERT vectors in the reply" : "tokens";
+      throw new ApiError(413, "invalid_request_error", "too_many_tokens", `${param}: ${total} ${what} in one request; the limit is ${budget} (split the request)`, {}, param);
+    }
+  };
+  const enc = await ctx.slot.encode(inputs, outputs, maxLength, check);
+  ctx.onTruncated(enc.filter((e) => e.truncated).length);
   return enc;
 }
 
@@ -113,6 +149,7 @@ const usage = (enc: EncodedInput[]) => {
 /** POST /v1/embeddings (OpenAI-compatible). */
 export async function embeddings(ctx: HandlerContext): Promise<Reply> {
   const req = parse(embeddingsRequest, ctx.body);
+  checkModel(ctx.models, req.model);
   const inputs = toInputs(req.input, ctx);
   const dims = checkDimensions(req.dimensions, ctx.slot.dim);
   const enc = await encode(ctx, inputs, ["dense"], ctx.slot.maxLength, req.truncate);
@@ -127,6 +164,7 @@ export async function embeddings(ctx: HandlerContext): Promise<Reply> {
 /** POST /v1/encode: dense / sparse (token → weight and id → weight) / ColBERT vectors. */
 export async function encodeTexts(ctx: HandlerContext): Promise<Reply> {
   const req = parse(encodeRequest, ctx.body);
+  checkModel(ctx.models, req.model);
   const inputs = toInputs(req.input, ctx);
   const outputs: OutputKind[] = [];
   if (req.return_dense) outputs.push("dense");
@@ -169,15 +207,20 @@ export async function encodeTexts(ctx: HandlerContext): Promise<Reply> {
 /** POST /v1/score: FlagEmbedding compute_score for query–passage pairs. */
 export async function score(ctx: HandlerContext): Promise<Reply> {
   const req = parse(scoreRequest, ctx.body);
+  checkModel(ctx.models, req.model);
   const pairs = typeof req.pairs[0] === "string" ? [req.pairs as [string, string]] : (req.pairs as Array<[string, string]>);
-  if (pairs.length > ctx.limits.maxInputsPerRequest)
-    throw new ApiError(413, "invalid_request_error", "too_many_inputs", `pairs: ${pairs.length} pairs in one request; the limit is ${ctx.limits.maxInputsPerRequest}`, {}, "pairs");
+  if (pairs.length > ctx.limits.maxInputsPerRequest) throw tooManyInputs("pairs", pairs.length, ctx.limits.maxInputsPerRequest);
+  pairs.forEach(([q, p], i) => {
+    if (q === "" || p === "") throw badRequest("empty_input", `pairs[${i}][${q === "" ? 0 : 1}]: must not be an empty string`, "pairs");
+  });
   const [wd, ws, wc] = req.weights;
   if (wd + ws + wc <= 0) throw badRequest("invalid_request", "weights: at least one weight must be positive", "weights");
   const outputs: OutputKind[] = ["dense", "sparse", "colbert"];
+  // Queries and passages share the request's token budget (their ColBERT vectors stay inside the server).
+  const half = Math.floor(ctx.limits.maxTokensPerRequest / 2);
   const [qs, ps] = await Promise.all([
-    encode(ctx, pairs.map(([q]) => ({ text: q })), outputs, maxLengthOf(req.max_query_length, ctx), req.truncate),
-    encode(ctx, pairs.map(([, p]) => ({ text: p })), outputs, maxLengthOf(req.max_passage_length, ctx), req.truncate),
+    encode(ctx, pairs.map(([q]) => ({ text: q })), outputs, maxLengthOf(req.max_query_length, ctx), req.truncate, { param: "pairs", label: (i) => `pairs[${i}][0]`, budget: half }),
+    encode(ctx, pairs.map(([, p]) => ({ text: p })), outputs, maxLengthOf(req.max_passage_length, ctx), req.truncate, { param: "pairs", label: (i) => `pairs[${i}][1]`, budget: half }),
   ]);
   const dim = ctx.slot.dim;
   const data = pairs.map((_, index) => {

@@ -2,11 +2,14 @@
  * Standalone embedding server: serves a model folder (ONNX + tokenizer + config) outside the platform.
  *
  *   npx tsx gpu-worker/serve/main.ts --model DIR [--port 8080] [--host 127.0.0.1] [--keys-file F]
- *       [--name NAME] [--threads N] [--max-concurrent 64] [--max-queued N] [--queue-timeout-ms 5000]
- *       [--max-body-bytes 2097152] [--max-inputs 256] [--max-batch-tokens 16384] [--cache-entries 10000]
+ *       [--name NAME] [--alias NAME]... [--threads N] [--max-concurrent 64] [--max-queued N] [--queue-timeout-ms 5000]
+ *       [--max-body-bytes 4194304] [--max-inputs 2048] [--max-tokens 300000] [--max-colbert-tokens 16384]
+ *       [--max-batch-tokens 16384] [--cache-entries 10000]
  *       [--feedback-file F.jsonl] [--workers 1] [--onnx-file onnx/model.int8.onnx]
  *       [--batch-overhead-tokens N (default: estimated online)]
  *
+ * --name: the served model name (default: the folder's name); --alias: another accepted `model` name (repeatable;
+ * "BAAI/bge-m3" and "bge-m3" are always accepted, see model-names.ts).
  * --keys-file: one sha256 hex digest of an API key per line (re-read on change; no file = no auth).
  * --threads: onnxruntime intra-op threads per inference worker; --workers: inference worker threads (one ONNX
  * session each, memory × workers; 0 = run onnxruntime on the event loop).
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     host: { type: "string", default: "127.0.0.1" },
     "keys-file": { type: "string" },
     name: { type: "string" },
+    alias: { type: "string", multiple: true },
     threads: { type: "string", default: "0" },
     workers: { type: "string", default: "1" },
     "onnx-file": { type: "string" },
@@ -36,6 +40,8 @@ const { values } = parseArgs({
     "queue-timeout-ms": { type: "string" },
     "max-body-bytes": { type: "string" },
     "max-inputs": { type: "string" },
+    "max-tokens": { type: "string" },
+    "max-colbert-tokens": { type: "string" },
     "max-batch-tokens": { type: "string" },
     "cache-entries": { type: "string", default: "10000" },
     "feedback-file": { type: "string" },
@@ -67,6 +73,7 @@ const server = await createEmbeddingServer({
   authenticate: values["keys-file"] ? keysFileAuthenticator(values["keys-file"]) : null,
   onFeedback: feedbackFile ? async (body, meta) => appendFile(feedbackFile, `${JSON.stringify({ ...body, key_id: meta.keyId, received_at: new Date().toISOString() })}\n`) : undefined,
   modelName: values.name ?? path.basename(path.resolve(values.model)),
+  modelAliases: values.alias ?? [],
   threads: int("threads", values.threads, 0),
   inferenceWorkers: int("workers", values.workers, 1),
   onnxFile: values["onnx-file"],
@@ -78,6 +85,8 @@ const server = await createEmbeddingServer({
     queueTimeoutMs: int("queue-timeout-ms", values["queue-timeout-ms"], DEFAULT_LIMITS.queueTimeoutMs),
     maxBodyBytes: int("max-body-bytes", values["max-body-bytes"], DEFAULT_LIMITS.maxBodyBytes),
     maxInputsPerRequest: int("max-inputs", values["max-inputs"], DEFAULT_LIMITS.maxInputsPerRequest),
+    maxTokensPerRequest: int("max-tokens", values["max-tokens"], DEFAULT_LIMITS.maxTokensPerRequest),
+    maxColbertTokensPerRequest: int("max-colbert-tokens", values["max-colbert-tokens"], DEFAULT_LIMITS.maxColbertTokensPerRequest),
     maxBatchTokens: int("max-batch-tokens", values["max-batch-tokens"], DEFAULT_LIMITS.maxBatchTokens),
   },
 });

@@ -24,6 +24,14 @@ export interface EncodedInput extends ItemOutputs {
   truncated: boolean;
 }
 
+/** An input after tokenization (`ids` empty when it is served from the cache). */
+export interface TokenizedInput {
+  ids: number[];
+  length: number;
+  fullLength: number;
+  truncated: boolean;
+}
+
 export interface SlotOptions {
   threads: number;
   /** Inference worker threads (one ONNX session each); 0 = run onnxruntime on the event-loop thread. */
@@ -49,6 +57,8 @@ export class ModelSlot {
   readonly cache: LruCache<EncodedInput>;
   readonly batcher: MicroBatcher;
   readonly generation = nextGeneration++;
+  /** When this model was loaded (GET /v1/models `created`). */
+  readonly loadedAt = new Date();
 
   private constructor(
     readonly modelDir: string,
@@ -105,28 +115,41 @@ export class ModelSlot {
     await this.encoder.backend.close();
   }
 
-  /** Tokenizes (truncating to maxLength), serves from the cache where possible, batches the rest. */
-  async encode(inputs: readonly Input[], outputs: readonly OutputKind[], maxLength: number): Promise<EncodedInput[]> {
+  /**
+   * Tokenizes every input (truncating to maxLength), then calls `check` with all of them before anything is
+   * queued for the model (a request over its token budget, or with an input too long, is refused without
+   * costing a batch); then serves from the cache where possible and submits the rest to the micro-batcher,
+   * which cuts them into its own batches of at most maxBatchTokens.
+   */
+  async encode(inputs: readonly Input[], outputs: readonly OutputKind[], maxLength: number, check?: (tokens: readonly TokenizedInput[]) => void): Promise<EncodedInput[]> {
     const outKey = [...outputs].sort().join(",");
+    const keyOf = (input: Input) => `${outKey}\u0000${maxLength}\u0000${"text" in input ? `t:${input.text}` : `i:${input.ids.join(",")}`}`;
+    const keys = inputs.map(keyOf);
+    const cached = keys.map((key) => this.cache.get(key));
+    const tokens: TokenizedInput[] = inputs.map((input, i) => {
+      const hit = cached[i];
+      if (hit) return { ids: [], length: hit.length, fullLength: hit.fullLength, truncated: hit.truncated };
+      const tok = "text" in input ? this.encoder.tokenizer.encode(input.text, maxLength) : this.wrapIds(input.ids, maxLength);
+      return { ids: tok.ids, length: tok.ids.length, fullLength: tok.fullLength, truncated: tok.truncated };
+    });
+    check?.(tokens);
     const seen = new Map<string, Promise<EncodedInput>>();
     return Promise.all(
-      inputs.map((input) => {
-        const key = `${outKey}\u0000${maxLength}\u0000${"text" in input ? `t:${input.text}` : `i:${input.ids.join(",")}`}`;
+      keys.map((key, i) => {
         const dup = seen.get(key);
         if (dup) return dup;
-        const cached = this.cache.get(key);
-        this.opts.onCache?.(cached !== undefined);
-        const p = cached ? Promise.resolve(cached) : this.encodeOne(input, outputs, maxLength, key);
+        const hit = cached[i];
+        this.opts.onCache?.(hit !== undefined);
+        const p = hit ? Promise.resolve(hit) : this.encodeOne(tokens[i]!, outputs, key);
         seen.set(key, p);
         return p;
       }),
     );
   }
 
-  private async encodeOne(input: Input, outputs: readonly OutputKind[], maxLength: number, key: string): Promise<EncodedInput> {
-    const tok = "text" in input ? this.encoder.tokenizer.encode(input.text, maxLength) : this.wrapIds(input.ids, maxLength);
+  private async encodeOne(tok: TokenizedInput, outputs: readonly OutputKind[], key: string): Promise<EncodedInput> {
     const out = await this.batcher.submit(tok.ids, outputs);
-    const result: EncodedInput = { ...out, length: tok.ids.length, fullLength: tok.fullLength, truncated: tok.truncated };
+    const result: EncodedInput = { ...out, length: tok.length, fullLength: tok.fullLength, truncated: tok.truncated };
     const bytes = 64 + key.length * 2 + (out.dense?.byteLength ?? 0) + (out.colbert?.byteLength ?? 0) + (out.sparse?.size ?? 0) * 32;
     this.cache.set(key, result, bytes);
     return result;

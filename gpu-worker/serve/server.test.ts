@@ -6,37 +6,27 @@
  * server's `beforeBatch` hook (a gate the test opens), never with sleeps.
  */
 import OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { colbertScore } from "~/server/lib/retrieval/colbert";
 import { lexicalScore } from "~/server/lib/retrieval/sparse";
 import type { FeedbackBody } from "./schemas";
-import { createEmbeddingServer, type EmbeddingServer } from "./server";
-import { gate, LONG, maxDiff, post, TEXTS, useModelCopies } from "./testing/server-fixture";
+import type { EmbeddingServer } from "./server";
+import { gate, LONG, maxDiff, post, TEXTS, useModelCopies, useServer } from "./testing/server-fixture";
 
 const m = useModelCopies();
 
 describe("embedding server", () => {
-  let server: EmbeddingServer;
   const revoked = new Set<string>();
   const feedback: FeedbackBody[] = [];
   const g = gate();
-
-  beforeAll(async () => {
-    server = await createEmbeddingServer({
-      modelDir: m.modelA,
-      host: "127.0.0.1",
-      port: 0,
-      threads: 1,
-      modelName: "demo-m3",
-      cacheEntries: 1000,
-      beforeBatch: g.hook,
-      authenticate: async (token) => (["key-good", "key-other"].includes(token) && !revoked.has(token) ? { keyId: `id-${token}` } : null),
-      onFeedback: async (body) => void feedback.push(body),
-      limits: { maxConcurrentRequests: 8, maxBodyBytes: 64 * 1024, maxInputsPerRequest: 16, maxBatchTokens: 4096, queueTimeoutMs: 2000 },
-      log: () => {},
-    });
-  });
-  afterAll(async () => server?.close());
+  const served = useServer(m, () => ({
+    cacheEntries: 1000,
+    beforeBatch: g.hook,
+    authenticate: async (token) => (["key-good", "key-other"].includes(token) && !revoked.has(token) ? { keyId: `id-${token}` } : null),
+    onFeedback: async (body) => void feedback.push(body),
+  }));
+  let server: EmbeddingServer;
+  beforeAll(() => void (server = served.server));
 
   it("GET /health reports the model", async () => {
     const res = await fetch(`${server.url}/health`);

@@ -6,6 +6,7 @@ import * as handlers from "./handlers";
 import type { HandlerContext, Reply, ServeLimits } from "./handlers";
 import { bearerToken, readJsonBody, sendError, sendJson } from "./http-util";
 import { ServeMetrics } from "./metrics";
+import { acceptsModel, modelList, modelNames, modelNotFound, modelObject } from "./model-names";
 import { ModelSlot } from "./model-slot";
 import { openApiDocument } from "./openapi";
 import type { FeedbackBody } from "./schemas";
@@ -35,8 +36,10 @@ export interface EmbeddingServerOptions {
   inferenceWorkers?: number;
   /** ONNX graph inside model folders (default onnx/model.onnx). */
   onnxFile?: string;
-  /** Name reported in responses (`model`). */
+  /** Name reported in responses (`model`) and listed by GET /v1/models. */
   modelName?: string;
+  /** Other `model` names accepted (e.g. the deployment's id); BGE-M3's own names always are (model-names.ts). */
+  modelAliases?: string[];
   /** How long the micro-batcher waits for more inputs before running a batch (default 2 ms). */
   batchWaitMs?: number;
   /** Per-call cost in token-equivalents for splitting batches by length (default: estimated online). */
@@ -59,10 +62,15 @@ export interface EmbeddingServer {
   stats(): { inFlight: number; queued: number; pendingInputs: number; modelDir: string; cacheEntries: number };
 }
 
+// Inputs and tokens per request are OpenAI's limits (2,048 inputs, 300,000 tokens), so OpenAI clients (LangChain
+// sends 512 inputs per request) work unchanged; the body limit is the web app's proxy's (PROXY_MAX_BODY_BYTES),
+// so a request the deployment URL forwards is not refused behind it. docs/api.md, "Limits", has the arithmetic.
 export const DEFAULT_LIMITS: ServeLimits = {
   maxConcurrentRequests: 64,
-  maxBodyBytes: 2 * 1024 * 1024,
-  maxInputsPerRequest: 256,
+  maxBodyBytes: 4 * 1024 * 1024,
+  maxInputsPerRequest: 2048,
+  maxTokensPerRequest: 300_000,
+  maxColbertTokensPerRequest: 16384,
   maxBatchTokens: 16384,
   queueTimeoutMs: 5000,
 };
@@ -85,6 +93,7 @@ export async function createEmbeddingServer(options: EmbeddingServerOptions): Pr
   });
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const modelName = options.modelName ?? "bge-m3";
+  const models = modelNames(modelName, options.modelAliases);
   let slot: ModelSlot;
   const metrics = new ServeMetrics({
     queued: () => admission.queued + slot.batcher.pending,
@@ -133,25 +142,25 @@ export async function createEmbeddingServer(options: EmbeddingServerOptions): Pr
       res.writeHead(200, { "Content-Type": metrics.registry.contentType });
       return void res.end(text);
     }
+    const modelsRoute = path === "/v1/models" || path === "/models" || path.startsWith("/v1/models/");
     const handler = ROUTES[path];
-    if (!handler) throw new ApiError(404, "not_found_error", "not_found", `no route ${req.method} ${path}`);
-    if (req.method !== "POST") throw new ApiError(405, "invalid_request_error", "method_not_allowed", `${path} accepts POST only`, { Allow: "POST" });
-    let keyId: string | null = null;
-    if (options.authenticate) {
-      const token = bearerToken(req);
-      if (!token) throw unauthorized("missing_api_key", "missing API key: send Authorization: Bearer <key>");
-      let who: { keyId: string } | null;
+    if (!handler && !modelsRoute) throw new ApiError(404, "not_found_error", "not_found", `no route ${req.method} ${path}`);
+    const method = modelsRoute ? "GET" : "POST";
+    if (req.method !== method) throw new ApiError(405, "invalid_request_error", "method_not_allowed", `${path} accepts ${method} only`, { Allow: method });
+    const keyId = await authenticate(req);
+    if (modelsRoute) {
+      const created = Math.floor(slot.loadedAt.getTime() / 1000);
+      if (!path.startsWith("/v1/models/")) return sendJson(res, 200, modelList(models, created));
+      let id: string;
       try {
-        who = await options.authenticate(token);
-      } catch (e) {
-        // A deliberate refusal (e.g. a deployment waiting for Go live) keeps its status and message.
-        if (e instanceof ApiError) throw e;
-        log(`serve: authenticate failed: ${(e as Error).message}`);
-        throw unavailable("auth_unavailable", "cannot check the API key right now; retry later");
+        id = decodeURIComponent(path.slice("/v1/models/".length));
+      } catch {
+        throw new ApiError(400, "invalid_request_error", "invalid_request", "model id: not a valid URL-encoded name", {}, "model");
       }
-      if (!who) throw unauthorized("invalid_api_key", "invalid or revoked API key");
-      keyId = who.keyId;
+      if (!acceptsModel(models, id)) throw modelNotFound(models, id);
+      return sendJson(res, 200, modelObject(models, created));
     }
+    if (!handler) throw new ApiError(404, "not_found_error", "not_found", `no route ${req.method} ${path}`);
     const release = await admission.acquire();
     const current = slot; // the slot is pinned for the whole request: a swap never pulls it away mid-request
     const releaseSlot = current.acquire();
@@ -162,6 +171,7 @@ export async function createEmbeddingServer(options: EmbeddingServerOptions): Pr
         slot: current,
         limits,
         modelName,
+        models,
         keyId,
         onFeedback: options.onFeedback,
         onTruncated: (n) => n > 0 && metrics.truncated.inc(n),
@@ -173,10 +183,28 @@ export async function createEmbeddingServer(options: EmbeddingServerOptions): Pr
     }
   }
 
+  /** The caller's key id (null without auth); throws 401/503 as an ApiError. */
+  async function authenticate(req: IncomingMessage): Promise<string | null> {
+    if (!options.authenticate) return null;
+    const token = bearerToken(req);
+    if (!token) throw unauthorized("missing_api_key", "missing API key: send Authorization: Bearer <key>");
+    let who: { keyId: string } | null;
+    try {
+      who = await options.authenticate(token);
+    } catch (e) {
+      // A deliberate refusal (e.g. a deployment waiting for Go live) keeps its status and message.
+      if (e instanceof ApiError) throw e;
+      log(`serve: authenticate failed: ${(e as Error).message}`);
+      throw unavailable("auth_unavailable", "cannot check the API key right now; retry later");
+    }
+    if (!who) throw unauthorized("invalid_api_key", "invalid or revoked API key");
+    return who.keyId;
+  }
+
   const server = createServer((req, res) => {
     active++;
     const path = (req.url ?? "/").split("?")[0]!;
-    const route = path in ROUTES || path === "/health" || path === "/metrics" || path === "/openapi.json" ? path : "other";
+    const route = path in ROUTES || path === "/health" || path === "/metrics" || path === "/openapi.json" || path === "/v1/models" ? path : path.startsWith("/v1/models/") ? "/v1/models/{id}" : "other";
     const end = metrics.latency.startTimer({ route });
     res.on("close", () => {
       end();

@@ -1,7 +1,8 @@
 /**
  * What the embedding-server tests share: private copies of the demo model (built when absent; a concurrent rebuild
- * cannot change them under a test), a reference encoder on copy A, a gate that holds a model batch in flight until
- * the test opens it (nothing is timed), and a small HTTP helper.
+ * cannot change them under a test), a reference encoder on copy A, a server on copy A with the tests' usual
+ * options (`useServer`), a gate that holds a model batch in flight until the test opens it (nothing is timed), and
+ * a small HTTP helper.
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -10,6 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
 import type { M3Encoder } from "../../inference/encoder";
 import { loadEncoder } from "../../inference/load";
+import { createEmbeddingServer, type EmbeddingServer, type EmbeddingServerOptions } from "../server";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const DEMO = path.join(ROOT, ".cache/demo-model");
@@ -56,6 +58,44 @@ export function useModelCopies(): ModelCopies {
     if (m.tmp) rmSync(m.tmp, { recursive: true, force: true });
   });
   return m;
+}
+
+/** Small limits, so a test can pass them with small requests. */
+export const TEST_LIMITS = { maxConcurrentRequests: 8, maxBodyBytes: 64 * 1024, maxInputsPerRequest: 16, maxBatchTokens: 4096, queueTimeoutMs: 2000 };
+
+/** Keys the default `authenticate` of `useServer` accepts ("key-good" → keyId "id-good"). */
+export const TEST_KEYS = ["key-good"];
+
+export interface ServedModel {
+  server: EmbeddingServer;
+  /** server.url */
+  url: string;
+}
+
+/**
+ * Registers the beforeAll/afterAll that start (and close) an embedding server on model copy A on 127.0.0.1: one
+ * thread, name "demo-m3", TEST_LIMITS, a 100-entry cache, quiet, keys TEST_KEYS. `options` (called in beforeAll,
+ * so it may use what the test file sets up later) overrides any of these; `limits` replace TEST_LIMITS whole.
+ */
+export function useServer(m: ModelCopies, options: () => Partial<EmbeddingServerOptions> = () => ({})): ServedModel {
+  const served = {} as ServedModel;
+  beforeAll(async () => {
+    served.server = await createEmbeddingServer({
+      modelDir: m.modelA,
+      host: "127.0.0.1",
+      port: 0,
+      threads: 1,
+      modelName: "demo-m3",
+      cacheEntries: 100,
+      authenticate: async (token) => (TEST_KEYS.includes(token) ? { keyId: `id-${token.replace(/^key-/, "")}` } : null),
+      limits: TEST_LIMITS,
+      log: () => {},
+      ...options(),
+    });
+    served.url = served.server.url;
+  });
+  afterAll(async () => served.server?.close());
+  return served;
 }
 
 /** A gate the server awaits before each model batch: after close(), the NEXT batch waits until open(). */
