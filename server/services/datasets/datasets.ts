@@ -44,7 +44,31 @@ export async function listRecords({ workspaceId, versionId, type, split, search,
     db.datasetRecord.count({ where }),
     db.datasetRecord.findMany({ where, orderBy: [{ type: "asc" }, { ordinal: "asc" }], skip: offset, take: limit }),
   ]);
-  return { total, rows: rows.map((r) => ({ id: r.id.toString(), ordinal: r.ordinal, type: r.type, key: r.key, split: r.split, groupKey: r.groupKey, data: r.data })) };
+  const texts = await judgementTexts(versionId, rows);
+  return {
+    total,
+    rows: rows.map((r) => ({
+      id: r.id.toString(), ordinal: r.ordinal, type: r.type, key: r.key, split: r.split, groupKey: r.groupKey, data: r.data,
+      ...(r.type === "qrel" ? judgementText(r.data, texts) : {}),
+    })),
+  };
+}
+
+/** A judgement names its query and document by id; the page shows their text beside it (#20 item 7). */
+async function judgementTexts(versionId: string, rows: { type: string; data: unknown }[]) {
+  const qrels = rows.filter((r) => r.type === "qrel").map((r) => r.data as { queryId?: unknown; docId?: unknown });
+  if (!qrels.length) return { queries: new Map<string, string>(), docs: new Map<string, string>() };
+  const ids = (field: "queryId" | "docId") => [...new Set(qrels.map((q) => String(q[field] ?? "")))];
+  const [queries, docs] = await Promise.all([
+    db.datasetRecord.findMany({ where: { versionId, type: "query", key: { in: ids("queryId") } }, select: { key: true, text: true } }),
+    db.datasetRecord.findMany({ where: { versionId, type: "doc", key: { in: ids("docId") } }, select: { key: true, text: true } }),
+  ]);
+  return { queries: new Map(queries.map((q) => [q.key ?? "", q.text])), docs: new Map(docs.map((d) => [d.key ?? "", d.text])) };
+}
+
+function judgementText(data: unknown, texts: Awaited<ReturnType<typeof judgementTexts>>) {
+  const q = data as { queryId?: unknown; docId?: unknown };
+  return { queryText: texts.queries.get(String(q.queryId ?? "")) ?? null, docText: texts.docs.get(String(q.docId ?? "")) ?? null };
 }
 
 export async function getVersionOrThrow(workspaceId: string, versionId: string) {

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
 import { useRelativeTime } from "../../../_components/relative-time";
 import Link from "next/link";
+import { countsText } from "./counts-text";
 import { Card, EmptyState, PageHeader } from "../../../_components/ui";
 import { useCan, useWorkspace } from "../../../_components/workspace-context";
 import { useTRPC } from "../../../_trpc/react";
@@ -32,7 +33,7 @@ export function DatasetsList() {
         <Card>
           <table className="w-full text-left text-sm" data-testid="datasets">
             <thead className="text-xs uppercase text-slate-500">
-              <tr><th className="py-2">{t("name")}</th><th>{t("kind")}</th><th>{t("latest")}</th><th>{t("rows")}</th><th>{t("updated")}</th></tr>
+              <tr><th className="py-2">{t("name")}</th><th>{t("kind")}</th><th>{t("latest")}</th><th>{t("contents")}</th><th>{t("updated")}</th></tr>
             </thead>
             <tbody>
               {datasets.data?.map((d) => (
@@ -40,7 +41,7 @@ export function DatasetsList() {
                   <td className="py-2"><Link className="text-brand-600 underline" href={`/w/${workspace.slug}/datasets/${d.id}`}>{d.name}</Link></td>
                   <td>{t(`kinds.${d.kind}`)}</td>
                   <td>{d.latest ? `v${d.latest.number}` : "—"}</td>
-                  <td>{d.latest ? format.number(d.latest.rowCount) : "—"}</td>
+                  <td className="text-xs" data-testid="dataset-contents">{d.latest ? countsText(d.latest.counts, d.latest.rowCount, (k) => t(`countNames.${k}`), format.number) : "—"}</td>
                   <td className="text-xs text-slate-500">{relative(d.latest?.createdAt ?? d.createdAt)}</td>
                 </tr>
               ))}

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
 import { useRelativeTime } from "../../../../_components/relative-time";
 import Link from "next/link";
+import { countsText } from "../counts-text";
 import { Card, PageHeader } from "../../../../_components/ui";
 import { useWorkspace } from "../../../../_components/workspace-context";
 import { useTRPC } from "../../../../_trpc/react";
@@ -24,13 +25,13 @@ export function DatasetDetail({ datasetId }: { datasetId: string }) {
       <Card title={t("versions")}>
         <table className="w-full text-left text-sm" data-testid="versions">
           <thead className="text-xs uppercase text-slate-500">
-            <tr><th className="py-2">{t("version")}</th><th>{t("rows")}</th><th>{t("source")}</th><th>{t("qualityScore")}</th><th>{t("hash")}</th><th>{t("created")}</th></tr>
+            <tr><th className="py-2">{t("version")}</th><th>{t("contents")}</th><th>{t("source")}</th><th>{t("qualityScore")}</th><th>{t("hash")}</th><th>{t("created")}</th></tr>
           </thead>
           <tbody>
             {d.versions.map((v) => (
               <tr key={v.id} className="border-t border-slate-100">
                 <td className="py-2"><Link className="text-brand-600 underline" href={`/w/${workspace.slug}/datasets/${d.id}/v/${v.id}`}>v{v.number}</Link></td>
-                <td>{format.number(v.rowCount)}</td>
+                <td className="text-xs" data-testid="version-contents">{countsText(v.counts, v.rowCount, (k) => t(`countNames.${k}`), format.number)}</td>
                 <td className="text-xs">{t(`sources.${(v.source as { kind?: string }).kind ?? "import"}`)}</td>
                 <td>{v.qualityScore ?? "—"}</td>
                 <td className="font-mono text-xs text-slate-500">{v.contentHash.slice(0, 12)}</td>

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useTranslations } from "next-intl";
+import { useFormatter, useTranslations } from "next-intl";
 import Link from "next/link";
 import { useCallback, useState } from "react";
 import { Button, Card, Field, Input, PageHeader, ProgressBar, Select } from "../../../../_components/ui";
@@ -9,6 +9,7 @@ import { useJobMessage } from "../../../../_components/use-job-message";
 import { useWorkspace } from "../../../../_components/workspace-context";
 import { errorMessage, fieldErrors } from "../../../../_trpc/errors";
 import { useTRPC } from "../../../../_trpc/react";
+import { countsText } from "../counts-text";
 import { FileSlot, type Role, type SlotValue } from "./file-slot";
 
 type Kind = "TRAINING" | "EVALUATION" | "DOCUMENTS" | "RAG_LOG";
@@ -28,6 +29,8 @@ export function ImportWizard() {
   const t = useTranslations("datasets.importer");
   const tk = useTranslations("datasets.kinds");
   const message = useJobMessage();
+  const tc = useTranslations("datasets.countNames");
+  const format = useFormatter();
   const workspace = useWorkspace();
   const trpc = useTRPC();
   const [kind, setKind] = useState<Kind>("TRAINING");
@@ -49,7 +52,7 @@ export function ImportWizard() {
   const status = job.data?.status;
   // A refused or cancelled import is over: no bar stuck at its last fraction, and the message is the error below.
   const ended = status === "FAILED" || status === "CANCELLED";
-  const result = job.data?.result as { datasetId?: string; versionId?: string; rows?: number } | null | undefined;
+  const result = job.data?.result as { datasetId?: string; versionId?: string; rows?: number; counts?: Record<string, number> } | null | undefined;
 
   // What Import would send; a refused import is not offered again until a file or its mapping changes.
   const request = ready ? {
@@ -111,7 +114,7 @@ export function ImportWizard() {
           ) : null}
           {job.data?.status === "SUCCEEDED" && result?.datasetId ? (
             <p className="mt-3 text-sm">
-              {t("done", { rows: result.rows ?? 0 })}{" "}
+              {t("doneContents", { contents: countsText(result.counts, result.rows ?? 0, (k) => tc(k), format.number) })}{" "}
               <Link className="text-brand-600 underline" href={`/w/${workspace.slug}/datasets/${result.datasetId}/v/${result.versionId}`}>{t("openVersion")}</Link>
             </p>
           ) : null}

@@ -10,10 +10,10 @@ import { useTRPC } from "../../../../../../_trpc/react";
 const PAGE = 25;
 
 /** Short readable text of a record; every value is rendered as text, never as HTML. */
-function summary(type: string, data: Record<string, unknown>): { main: string; detail: string } {
+function summary(type: string, data: Record<string, unknown>, judgement: (queryId: string, docId: string, relevance: string) => { main: string; detail: string }): { main: string; detail: string } {
   const first = (v: unknown) => (Array.isArray(v) ? String(v[0] ?? "") : String(v ?? ""));
   if (type === "pair") return { main: String(data.query ?? ""), detail: `+ ${first(data.pos)}${Array.isArray(data.neg) && data.neg.length ? `  |  − ${first(data.neg)} (${data.neg.length})` : ""}` };
-  if (type === "qrel") return { main: `${String(data.queryId)} → ${String(data.docId)}`, detail: `relevance ${String(data.relevance)}` };
+  if (type === "qrel") return judgement(String(data.queryId), String(data.docId), String(data.relevance));
   return { main: String(data.title ?? data.text ?? data.query ?? ""), detail: data.title ? String(data.text ?? "") : "" };
 }
 
@@ -55,7 +55,10 @@ export function RecordsTable({ versionId, types }: { versionId: string; types: s
         </thead>
         <tbody>
           {records.data?.rows.map((r) => {
-            const s = summary(r.type, r.data as Record<string, unknown>);
+            const s = summary(r.type, r.data as Record<string, unknown>, (queryId, docId, relevance) => ({
+              main: r.queryText ? `${r.queryText} (${queryId})` : queryId,
+              detail: t("judgement", { doc: r.docText ? `${r.docText.slice(0, 300)} (${docId})` : docId, relevance }),
+            }));
             return (
               <tr key={r.id} className="border-t border-slate-100 align-top">
                 <td className="py-2 text-xs text-slate-500">{r.ordinal + 1}</td>
