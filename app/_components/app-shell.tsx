@@ -8,7 +8,7 @@ import type { ReactNode } from "react";
 import { LanguageSwitch } from "./language-switch";
 import { useWorkspace } from "./workspace-context";
 
-const NAV = ["datasets", "synthesis", "experiments", "evaluations", "deployments", "activity", "settings", "docs"] as const;
+const NAV = ["datasets", "synthesis", "experiments", "evaluations", "deployments", "indexes", "activity", "settings", "docs"] as const;
 
 export function AppShell({ workspaces, email, children }: { workspaces: { slug: string; name: string }[]; email: string; children: ReactNode }) {
   const t = useTranslations("nav");

@@ -1,0 +1,5 @@
+import { IndexesHome } from "./indexes-home";
+
+export default function IndexesPage() {
+  return <IndexesHome />;
+}
