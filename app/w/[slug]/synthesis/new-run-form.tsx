@@ -18,7 +18,14 @@ export function NewRunForm() {
   const datasets = useQuery(trpc.dataset.list.queryOptions({ workspaceId: workspace.id }));
   const members = useQuery(trpc.member.list.queryOptions({ workspaceId: workspace.id }));
   const documents = (datasets.data ?? []).filter((d) => d.kind === "DOCUMENTS" && d.latest);
+  const llm = useQuery(trpc.synthesis.llmSettings.queryOptions({ workspaceId: workspace.id }));
   const [reviewers, setReviewers] = useState<string[]>([]);
+  // Ticked by default only when the workspace has an LLM endpoint (#20 item 8); the user's own choice wins.
+  const [useLlmChoice, setUseLlm] = useState<boolean | null>(null);
+  const llmConfigured = !!llm.data;
+  const useLlm = useLlmChoice ?? llmConfigured;
+  const [language, setLanguage] = useState<"zh" | "en">("zh");
+  const offline = !useLlm || !llmConfigured;
   const create = useMutation(trpc.synthesis.create.mutationOptions({ onSuccess: (run) => router.push(`/w/${workspace.slug}/synthesis/${run.id}`) }));
   const errors = fieldErrors(create.error);
 
@@ -32,7 +39,7 @@ export function NewRunForm() {
       sourceVersionId: String(f.get("source") ?? ""),
       config: {
         domain: f.get("domain") as "medical", language: f.get("language") as "zh", queriesPerChunk: num("k"),
-        chunkTokens: num("chunk"), overlapTokens: num("overlap"), maxChunks: num("maxChunks"), useLlm: f.get("useLlm") === "on",
+        chunkTokens: num("chunk"), overlapTokens: num("overlap"), maxChunks: num("maxChunks"), useLlm,
         reviewerIds: reviewers, overlap: num("reviewOverlap"),
       },
     });
@@ -54,14 +61,18 @@ export function NewRunForm() {
           </Select>
         </Field>
         <Field label={t("language")}>
-          <Select name="language" defaultValue="zh"><option value="zh">中文</option><option value="en">English</option></Select>
+          <Select name="language" value={language} onChange={(e) => setLanguage(e.target.value as "zh" | "en")}><option value="zh">中文</option><option value="en">English</option></Select>
         </Field>
         <Field label={t("k")}><Input name="k" type="number" min={1} max={10} defaultValue={3} /></Field>
         <Field label={t("chunk")}><Input name="chunk" type="number" min={32} max={4096} defaultValue={256} /></Field>
         <Field label={t("overlap")} error={errors.overlapTokens}><Input name="overlap" type="number" min={0} defaultValue={32} /></Field>
         <Field label={t("maxChunks")}><Input name="maxChunks" type="number" min={1} defaultValue={200} /></Field>
         <Field label={t("reviewOverlap")}><Input name="reviewOverlap" type="number" min={1} max={5} defaultValue={2} /></Field>
-        <label className="flex items-center gap-2 text-sm"><input type="checkbox" name="useLlm" defaultChecked /> {t("useLlm")}</label>
+        <div className="text-sm">
+          <label className="flex items-center gap-2"><input type="checkbox" name="useLlm" checked={useLlm} onChange={(e) => setUseLlm(e.target.checked)} /> {t("useLlm")}</label>
+          {useLlm && !llmConfigured && llm.isSuccess ? <p className="mt-1 text-xs text-amber-700" data-testid="no-llm">{t("noLlmConfigured")}</p> : null}
+          {offline ? <p className="mt-1 text-xs text-amber-700" data-testid="offline-warning">{language === "zh" ? t("offlineZhWarning") : t("offlineWarning")}</p> : null}
+        </div>
         <fieldset className="md:col-span-2">
           <legend className="mb-1 text-sm font-medium text-slate-700">{t("reviewers")}</legend>
           <div className="flex flex-wrap gap-3">

@@ -20,13 +20,16 @@ export function SynthesisHome() {
   const tj = useTranslations("jobs");
   const trpc = useTRPC();
   const runs = useQuery({ ...trpc.synthesis.list.queryOptions({ workspaceId: workspace.id }), refetchInterval: 3000 });
+  // The empty state asks for documents only when there are none (#20 item 8); the form above shares this query.
+  const datasets = useQuery(trpc.dataset.list.queryOptions({ workspaceId: workspace.id }));
+  const hasDocuments = (datasets.data ?? []).some((d) => d.kind === "DOCUMENTS" && d.latest);
   return (
     <>
       <PageHeader title={ts("title")} description={ts("description")} />
       <div className="space-y-6">
         {canEdit ? <NewRunForm /> : null}
         {runs.data && runs.data.length === 0 ? (
-          <EmptyState title={ts("emptyTitle")} body={ts("emptyBody")} />
+          <EmptyState title={ts("emptyTitle")} body={hasDocuments ? ts("emptyBodyWithDocuments") : ts("emptyBody")} />
         ) : (
           <Card title={t("runs")}>
             <table className="w-full text-left text-sm" data-testid="synthesis-runs">

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { Card } from "../../../../_components/ui";
 import { useWorkspace } from "../../../../_components/workspace-context";
 import { useTRPC } from "../../../../_trpc/react";
+import { firstUnreviewedIndex } from "./review-start";
 
 type Mine = { decision: string; grade: number | null; editedQuery: string | null } | null;
 
@@ -31,6 +32,13 @@ export function FocusView({ runId }: { runId: string }) {
   const items = queue.data ?? [];
   const item = items[Math.min(index, Math.max(0, items.length - 1))];
   const done = items.filter((i) => i.mine).length;
+  // Open once at the first unreviewed candidate; later refetches (after each judgement) do not move the cursor.
+  const opened = useRef(false);
+  useEffect(() => {
+    if (opened.current || !queue.data) return;
+    opened.current = true;
+    setIndex(firstUnreviewedIndex(queue.data));
+  }, [queue.data]);
 
   useEffect(() => {
     setGrade(item?.mine?.grade ?? null);
