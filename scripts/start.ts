@@ -24,6 +24,7 @@ const PORT = Number(process.env.PORT ?? 3000);
 // Next's own entry run by this node, not through npx: a SIGTERM then reaches the server itself (through npx the
 // next-server process outlived `npm start` and kept holding the port).
 const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
+const WEB_SERVER = path.join(ROOT, "scripts/web-server.ts");
 const PLATFORM_FLAG = "--platform";
 // Bounds of the ordered stop: the worker asks a training run to checkpoint before it hands the job back.
 const WORKER_STOP_TIMEOUT_MS = 60_000;
@@ -115,11 +116,12 @@ async function startPlatform(): Promise<never> {
     web: {
       name: "web",
       command: process.execPath,
-      // scripts/web-server.ts (stamps the real client address) is built and tested but not yet run against a
-      // production build in the browser suite; until it is, the web child stays `next start`.
-      args: [NEXT_BIN, "start", "-p", String(PORT), "-H", settings.HOST],
+      // Not `next start`: scripts/web-server.ts wraps Next's handler and stamps each request with the socket's
+      // address, so per-address limits (sign-in lockout, sign-up, failed API keys) tell callers apart without a
+      // proxy. It reads HOST and PORT and closes gracefully on SIGTERM; run by this node, so the signal reaches it.
+      args: ["--import", "tsx", WEB_SERVER],
       cwd: ROOT,
-      env,
+      env: { ...env, HOST: settings.HOST, PORT: String(PORT) },
       stopTimeoutMs: WEB_STOP_TIMEOUT_MS,
     },
     worker: {
