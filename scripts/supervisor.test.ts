@@ -158,45 +158,39 @@ describe("ordered shutdown of the platform", () => {
     return { child, orderFile, exited };
   }
 
-  it("SIGTERM: the real worker hands its running job back, then the web stops, then the database", async () => {
+  /** What an ordered stop writes: the worker hands its job back (QUEUED, no attempt spent), then web, then the database. */
+  const ORDERED_STOP = [
+    "platform:ready",
+    "worker:exit 0",
+    "web:SIGTERM",
+    "web:exit 0",
+    `database:stop ${JSON.stringify({ status: "QUEUED", attempts: 0, lockedBy: null })}`,
+    "platform:exit 0",
+  ];
+
+  /** Starts the platform (or its launcher) with the real worker running a job, stops it with `stop`, expects ORDERED_STOP. */
+  async function expectOrderedStop(launcher: boolean, stop: (child: ChildProcess) => void) {
     const jobId = await longSleepJob();
     const webPort = await freePort();
-    const platform = startPlatform({ webPort, workerStopTimeoutMs: 60_000, jobId });
+    const started = startPlatform({ webPort, workerStopTimeoutMs: 60_000, jobId }, launcher);
     await waitFor(async () => (await db.job.findUniqueOrThrow({ where: { id: jobId } })).status === "RUNNING", 60_000, "the worker to run the job");
     await waitFor(() => answer(webPort), 30_000, "the web to answer");
 
-    platform.child.kill("SIGTERM");
-    expect(await platform.exited).toBe(0);
+    stop(started.child);
+    expect(await started.exited).toBe(0);
+    expect(events(started.orderFile), linesOf(started.orderFile).join("\n")).toEqual(ORDERED_STOP);
+  }
 
-    expect(events(platform.orderFile), linesOf(platform.orderFile).join("\n")).toEqual([
-      "platform:ready",
-      "worker:exit 0",
-      "web:SIGTERM",
-      "web:exit 0",
-      `database:stop ${JSON.stringify({ status: "QUEUED", attempts: 0, lockedBy: null })}`,
-      "platform:exit 0",
-    ]);
+  it("SIGTERM: the real worker hands its running job back, then the web stops, then the database", async () => {
+    await expectOrderedStop(false, (platform) => platform.kill("SIGTERM"));
   }, 120_000);
 
   it("Ctrl-C through the launcher (the terminal's SIGINT to its process group, then npm's and tsx's copies) is one ordered stop", async () => {
-    const jobId = await longSleepJob();
-    const webPort = await freePort();
-    const launcher = startPlatform({ webPort, workerStopTimeoutMs: 60_000, jobId }, true);
-    await waitFor(async () => (await db.job.findUniqueOrThrow({ where: { id: jobId } })).status === "RUNNING", 60_000, "the worker to run the job");
-    await waitFor(() => answer(webPort), 30_000, "the web to answer");
-
-    process.kill(-launcher.child.pid!, "SIGINT"); // what a terminal does on Ctrl-C: the whole foreground group
-    launcher.child.kill("SIGINT"); // npm forwards it
-    launcher.child.kill("SIGINT"); // and tsx relays it
-    expect(await launcher.exited).toBe(0);
-    expect(events(launcher.orderFile), linesOf(launcher.orderFile).join("\n")).toEqual([
-      "platform:ready",
-      "worker:exit 0",
-      "web:SIGTERM",
-      "web:exit 0",
-      `database:stop ${JSON.stringify({ status: "QUEUED", attempts: 0, lockedBy: null })}`,
-      "platform:exit 0",
-    ]);
+    await expectOrderedStop(true, (launcher) => {
+      process.kill(-launcher.pid!, "SIGINT"); // what a terminal does on Ctrl-C: the whole foreground group
+      launcher.kill("SIGINT"); // npm forwards it
+      launcher.kill("SIGINT"); // and tsx relays it
+    });
   }, 120_000);
 
   it("a second signal kills what still runs and still stops the database", async () => {
