@@ -41,7 +41,11 @@ function withinTransaction<T>(client: DbOrTx, work: (tx: Tx) => Promise<T>): Pro
   return "$transaction" in client ? (client as PrismaClient).$transaction(work) : work(client as Tx);
 }
 
-async function assertQueueHasRoom(tx: Tx, workspaceId: string): Promise<void> {
+/**
+ * Refuses a new queued job once the workspace has WORKSPACE_MAX_QUEUED_JOBS queued. Call under the workspace's
+ * queue lock (lockWorkspaceQueue), as enqueueJob and retryJob do, so that racing requests count one after another.
+ */
+export async function assertQueueHasRoom(tx: Tx, workspaceId: string): Promise<void> {
   const [row] = await sql<{ queued: number }>(
     tx,
     `SELECT count(*)::int AS queued FROM "Job" WHERE "workspaceId" = $1 AND status = 'QUEUED'`,

@@ -109,11 +109,18 @@ export async function releaseJob(jobId: string, workerId: string): Promise<boole
   return rows.length > 0;
 }
 
-/** A payload that fails its schema at claim time can never succeed: fail without retries. */
+/**
+ * Written as the result of a job that failed permanently, so that the job list does not offer Retry for it
+ * (server/services/jobs/retry-policy.ts): running it again would fail the same way.
+ */
+export const PERMANENT_FAILURE_RESULT = { retryable: false } as const;
+
+/** A payload that fails its schema at claim time, or a PermanentJobError, can never succeed: fail without retries. */
 export async function failPermanently(jobId: string, workerId: string, error: string): Promise<boolean> {
   const rows = await sql(
     db,
-    `UPDATE "Job" SET status = 'FAILED', "finishedAt" = now(), "lastError" = $3, "lockedBy" = NULL, "updatedAt" = now()
+    `UPDATE "Job" SET status = 'FAILED', "finishedAt" = now(), "lastError" = $3, "lockedBy" = NULL, "updatedAt" = now(),
+       result = '${JSON.stringify(PERMANENT_FAILURE_RESULT)}'::jsonb
      WHERE ${GUARD} RETURNING id`,
     jobId,
     workerId,

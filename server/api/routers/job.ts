@@ -11,12 +11,12 @@ export const jobRouter = createTRPCRouter({
       status: z.enum(["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"]).optional(),
       limit: z.number().int().min(1).max(500).default(100),
     }))
-    .query(({ input }) => listJobs(input)),
+    .query(({ input, ctx }) => listJobs({ ...input, role: ctx.workspace.role })),
   get: workspaceProcedure("VIEWER")
     .input(jobInput.extend({ afterLogId: z.string().regex(/^\d+$/).optional() }))
     .query(({ input }) => getJob({ ...input, afterLogId: input.afterLogId ? BigInt(input.afterLogId) : undefined })),
   cancel: workspaceProcedure("EDITOR").input(jobInput).mutation(({ input }) => cancelJob(input)),
-  retry: workspaceProcedure("EDITOR").input(jobInput).mutation(({ input }) => retryJob(input)),
+  retry: workspaceProcedure("EDITOR").input(jobInput).mutation(({ input, ctx }) => retryJob({ ...input, role: ctx.workspace.role })),
   /**
    * A sleep job, to check that workers pick up work (Settings → Jobs → "Test the queue"). Owners only and one at a
    * time per workspace: it holds a worker slot for up to 10 minutes and does nothing else.

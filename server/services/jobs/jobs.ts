@@ -1,20 +1,27 @@
-import type { JobStatus } from "../../generated/prisma/enums";
+import { Prisma } from "../../generated/prisma/client";
+import type { JobStatus, Role } from "../../generated/prisma/enums";
 import { db } from "../../db";
 import { AppError } from "../../lib/app-error";
+import { assertQueueHasRoom } from "../../jobs/enqueue";
 import { CANCEL_CHANNEL, JOB_CHANNEL, notify } from "../../jobs/executor";
+import { assertNoActiveQueueTest, QUEUE_TEST_TYPE } from "../../jobs/queue-test";
+import { lockWorkspaceQueue } from "../../jobs/workspace-queue-lock";
+import { retryRefusal } from "./retry-policy";
 
 const jobSummary = {
   id: true, type: true, status: true, priority: true, attempts: true, maxAttempts: true, progress: true,
   progressMessage: true, lastError: true, lockedBy: true, createdAt: true, updatedAt: true, finishedAt: true, runAt: true,
 } as const;
 
-export async function listJobs({ workspaceId, status, limit }: { workspaceId: string; status?: JobStatus; limit: number }) {
-  return db.job.findMany({
+/** The workspace's jobs, newest first, each with whether `role` may retry it (the job list's Retry button). */
+export async function listJobs({ workspaceId, status, limit, role }: { workspaceId: string; status?: JobStatus; limit: number; role: Role }) {
+  const jobs = await db.job.findMany({
     where: { workspaceId, ...(status ? { status } : {}) },
-    select: jobSummary,
+    select: { ...jobSummary, payload: true, result: true },
     orderBy: { createdAt: "desc" },
     take: limit,
   });
+  return jobs.map(({ payload, result, ...job }) => ({ ...job, retryable: retryRefusal({ ...job, payload, result }, role) === null }));
 }
 
 export async function getJob({ workspaceId, jobId, afterLogId }: { workspaceId: string; jobId: string; afterLogId?: bigint }) {
@@ -49,17 +56,26 @@ export async function cancelJob({ workspaceId, jobId }: { workspaceId: string; j
   });
 }
 
-/** Puts a failed or cancelled job back in the queue with a fresh set of attempts. */
-export async function retryJob({ workspaceId, jobId }: { workspaceId: string; jobId: string }) {
+/**
+ * Puts a failed or cancelled job back in the queue with a fresh set of attempts. A retry is a new queued job as
+ * far as the workspace's limits go: it is refused past WORKSPACE_MAX_QUEUED_JOBS and, for the queue test, while
+ * another one is active, under the same queue lock as enqueueJob; and only where retryRefusal allows it.
+ */
+export async function retryJob({ workspaceId, jobId, role }: { workspaceId: string; jobId: string; role: Role }) {
   return db.$transaction(async (tx) => {
-    const job = await tx.job.findFirst({ where: { id: jobId, workspaceId }, select: { status: true, type: true } });
+    await lockWorkspaceQueue(tx, workspaceId);
+    const job = await tx.job.findFirst({ where: { id: jobId, workspaceId }, select: { status: true, type: true, payload: true, result: true } });
     if (!job) throw new AppError("NOT_FOUND", "Job not found", "jobId");
-    if (job.status !== "FAILED" && job.status !== "CANCELLED") {
-      throw new AppError("CONFLICT", "Only failed or cancelled jobs can be retried.", "jobId");
-    }
+    const refusal = retryRefusal(job, role);
+    if (refusal) throw new AppError("CONFLICT", refusal, "jobId");
+    await assertQueueHasRoom(tx, workspaceId);
+    if (job.type === QUEUE_TEST_TYPE) await assertNoActiveQueueTest(tx, workspaceId, "jobId");
     await tx.job.update({
       where: { id: jobId },
-      data: { status: "QUEUED", attempts: 0, cancelRequested: false, runAt: new Date(), finishedAt: null, progress: 0, progressMessage: null, lastError: null },
+      data: {
+        status: "QUEUED", attempts: 0, cancelRequested: false, runAt: new Date(), finishedAt: null, progress: 0, progressMessage: null,
+        lastError: null, result: Prisma.DbNull,
+      },
     });
     await notify(tx, JOB_CHANNEL, job.type);
     return { status: "QUEUED" as const };

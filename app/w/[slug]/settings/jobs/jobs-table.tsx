@@ -15,6 +15,8 @@ export function JobsTable() {
   const format = useFormatter();
   const workspace = useWorkspace();
   const canEdit = useCan("EDITOR");
+  // The queue test holds a worker slot for a while: owners only (job.enqueueTest refuses everyone else).
+  const canTestQueue = useCan("OWNER");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<(typeof STATUSES)[number] | "">("");
@@ -37,7 +39,7 @@ export function JobsTable() {
             <option value="">{t("all")}</option>
             {STATUSES.map((s) => <option key={s} value={s}>{t(`status.${s}`)}</option>)}
           </Select>
-          {canEdit ? <Button variant="secondary" onClick={() => test.mutate({ workspaceId: workspace.id, seconds: 20 })}>{t("testQueue")}</Button> : null}
+          {canTestQueue ? <Button variant="secondary" onClick={() => test.mutate({ workspaceId: workspace.id, seconds: 20 })}>{t("testQueue")}</Button> : null}
         </div>
       }
     >
@@ -73,7 +75,7 @@ export function JobsTable() {
                   {canEdit && (job.status === "QUEUED" || job.status === "RUNNING") ? (
                     <Button variant="secondary" onClick={() => cancel.mutate({ workspaceId: workspace.id, jobId: job.id })}>{t("cancel")}</Button>
                   ) : null}
-                  {canEdit && (job.status === "FAILED" || job.status === "CANCELLED") ? (
+                  {canEdit && job.retryable ? (
                     <Button variant="secondary" onClick={() => retry.mutate({ workspaceId: workspace.id, jobId: job.id })}>{t("retry")}</Button>
                   ) : null}
                 </td>
