@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, realpath, rename, rm, stat, symlink } from "node:fs/promises";
+import { mkdir, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { resolveArtifact } from "./artifacts";
 
@@ -9,7 +9,17 @@ import { resolveArtifact } from "./artifacts";
  * and source content. It holds a symlink to every file of the source folder, and a real onnx/ folder
  * (linking the source's own graphs) where ONNX exports and int8/fp16 graphs are written. Readers see a
  * complete model folder; writers (which all write a temp file and rename it) only ever touch this folder.
+ * Beside it, `<key>.source` names the source folder, so that a workspace's derived folders whose source nothing
+ * references any more can be removed (pruneDerivedFolders).
  */
+
+const SOURCE_RECORD = ".source";
+
+/** The workspace's derived area, `workspaces/<workspaceId>/derived` under ARTIFACTS_DIR. */
+export function derivedArea(workspaceId: string): string {
+  if (!/^[\w-]+$/.test(workspaceId)) throw new Error(`invalid workspace id ${workspaceId}`);
+  return resolveArtifact(`workspaces/${workspaceId}/derived`);
+}
 
 /** Content key: the source's resolved path and every file's name, size and mtime (a changed file → new key). */
 async function contentKey(realSource: string): Promise<string> {
@@ -37,11 +47,12 @@ async function linkAll(fromDir: string, toDir: string, skip: (name: string) => b
 
 /** The derived folder of `realSource` (already resolved and checked) for `workspaceId`, made when missing. */
 export async function derivedModelFolder(workspaceId: string, realSource: string): Promise<string> {
-  if (!/^[\w-]+$/.test(workspaceId)) throw new Error(`invalid workspace id ${workspaceId}`);
   const key = await contentKey(realSource);
-  const target = resolveArtifact(`workspaces/${workspaceId}/derived/${key}`);
+  const target = path.join(derivedArea(workspaceId), key);
   if (existsSync(target)) return target;
   await mkdir(path.dirname(target), { recursive: true });
+  // Written first: a folder is never in place without the record that lets pruning find its source.
+  await writeFile(`${target}${SOURCE_RECORD}`, realSource);
   // Built beside the target and renamed into place, so replicas preparing the same folder do not clash.
   const temp = `${target}.tmp-${randomBytes(6).toString("hex")}`;
   await mkdir(path.join(temp, "onnx"), { recursive: true });
@@ -58,4 +69,37 @@ export async function derivedModelFolder(workspaceId: string, realSource: string
     if (!existsSync(target)) throw error;
   }
   return target;
+}
+
+/** The source a derived folder was made from: its record, else (folders made before records) where its links point. */
+async function sourceOf(folder: string): Promise<string | null> {
+  const recorded = await readFile(`${folder}${SOURCE_RECORD}`, "utf8").catch(() => null);
+  if (recorded) return recorded;
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    if (entry.isSymbolicLink()) return path.dirname(await readlink(path.join(folder, entry.name)));
+  }
+  return null;
+}
+
+/**
+ * Removes the workspace's derived folders whose source is not in `referencedSources` (resolved source folders
+ * that a row of the workspace still names), with their records; returns the keys removed. Folders being built
+ * (`.tmp-`) and folders whose source cannot be told are kept (a failed build's record is overwritten by the next). A folder that pruning removes while a worker is
+ * about to use it (its source named by a row added after the caller listed them) is made again by that worker.
+ */
+export async function pruneDerivedFolders(workspaceId: string, referencedSources: Iterable<string>): Promise<string[]> {
+  const area = derivedArea(workspaceId);
+  if (!existsSync(area)) return [];
+  const keep = new Set(referencedSources);
+  const removed: string[] = [];
+  for (const entry of await readdir(area, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name.includes(".tmp-")) continue;
+    const folder = path.join(area, entry.name);
+    const source = await sourceOf(folder);
+    if (source === null || keep.has(source)) continue;
+    await rm(folder, { recursive: true, force: true });
+    await rm(`${folder}${SOURCE_RECORD}`, { force: true });
+    removed.push(entry.name);
+  }
+  return removed;
 }

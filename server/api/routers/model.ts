@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Role } from "../../generated/prisma/enums";
 import { canSeeFolderPaths } from "../../services/models/path-visibility";
 import { createTRPCRouter, workspaceInput, workspaceProcedure } from "../trpc";
-import { getBaseModel, listBaseModels, listCheckpoints, registerBaseModel, tagCheckpoint } from "../../services/models/registry";
+import { deleteBaseModel, getBaseModel, listBaseModels, listCheckpoints, registerBaseModel, tagCheckpoint } from "../../services/models/registry";
 import { modelCard } from "../../services/experiments/model-card";
 
 const tag = z.string().regex(/^[\w.-]{1,40}$/, "letters, digits, _ . - only");
@@ -18,6 +18,10 @@ export const modelRouter = createTRPCRouter({
   register: workspaceProcedure("EDITOR")
     .input(workspaceInput.extend({ name: z.string().trim().min(1, "Name the model").max(120), dir: z.string().trim().min(1, "Give a folder").max(1000) }))
     .mutation(({ ctx, input }) => registerBaseModel({ ...input, userId: ctx.userId })),
+  /** Removes the registration (not the folder) and the derived files nothing else in the workspace uses. */
+  delete: workspaceProcedure("EDITOR")
+    .input(workspaceInput.extend({ baseModelId: z.string().min(1) }))
+    .mutation(({ input }) => deleteBaseModel(input)),
   checkpoints: workspaceProcedure("VIEWER")
     .input(workspaceInput.extend({ experimentId: z.string().min(1).optional() }))
     .query(({ ctx, input }) => listCheckpoints({ ...input, showDirs: showDirs(ctx) })),

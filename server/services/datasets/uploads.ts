@@ -6,6 +6,7 @@ import { db } from "../../db";
 import { env } from "../../env";
 import { AppError } from "../../lib/app-error";
 import { storeStream } from "../../storage/artifacts";
+import { workspaceUsage } from "../../storage/workspace-usage";
 
 const ACCEPTED = new Set([".jsonl", ".json", ".csv", ".tsv", ".txt", ".md"]);
 const ARCHIVES = new Set([".zip", ".gz", ".tgz", ".tar", ".7z", ".rar", ".bz2", ".xz"]);
@@ -21,10 +22,9 @@ export class UploadTooLargeError extends AppError {
   }
 }
 
-/** Bytes the workspace's uploads hold now (what WORKSPACE_STORAGE_QUOTA_BYTES limits). */
+/** Bytes the workspace holds now, uploads and its other artifacts (what WORKSPACE_STORAGE_QUOTA_BYTES limits; storage/workspace-usage.ts). */
 export async function workspaceStoredBytes(workspaceId: string): Promise<number> {
-  const total = await db.upload.aggregate({ where: { workspaceId }, _sum: { sizeBytes: true } });
-  return Number(total._sum.sizeBytes ?? 0n);
+  return (await workspaceUsage(workspaceId)).total;
 }
 
 function formatBytes(bytes: number): string {

@@ -4,6 +4,7 @@ import { db } from "../../db";
 import { AppError } from "../../lib/app-error";
 import { resolveArtifact } from "../../storage/artifacts";
 import { writeAudit } from "../workspaces/audit";
+import { cleanDerivedFolders } from "./derived-cleanup";
 import { resolveWorkspaceFolder } from "./folder-access";
 
 /**
@@ -120,6 +121,20 @@ export async function listBaseModels({ workspaceId, showDirs = false }: { worksp
 
 export async function getBaseModel({ workspaceId, baseModelId, showDirs = false }: { workspaceId: string; baseModelId: string; showDirs?: boolean }) {
   return serializeBaseModel(await baseModelRow({ workspaceId, baseModelId }), showDirs);
+}
+
+/**
+ * Removes a base model registration (never the folder itself, which is the operator's), and then the
+ * workspace's derived files made from it (ONNX exports, int8/fp16 graphs) unless a deployment still serves or
+ * can roll back to that folder. Refused while runs of the workspace were trained from it: they name it.
+ */
+export async function deleteBaseModel({ workspaceId, baseModelId }: { workspaceId: string; baseModelId: string }) {
+  const row = await baseModelRow({ workspaceId, baseModelId });
+  const runs = await db.experiment.count({ where: { workspaceId, baseModelId } });
+  if (runs > 0) throw new AppError("CONFLICT", `${runs} run${runs === 1 ? " was" : "s were"} trained from ${row.name}; it stays registered while they exist.`, "baseModelId");
+  await db.baseModel.delete({ where: { id: row.id } });
+  const removedDerivedFolders = (await cleanDerivedFolders(workspaceId)).length;
+  return { id: row.id, removedDerivedFolders };
 }
 
 async function baseModelRow({ workspaceId, baseModelId }: { workspaceId: string; baseModelId: string }) {
