@@ -51,7 +51,7 @@ export function ComparePage({ subjects, evalVersionId, generalVersionId = null }
         {d.modes.length === 0 ? <p className="text-sm text-slate-500">{t("noResults")}</p> : (
           <table className="w-full text-left text-sm" data-testid="compare-table">
             <thead className="text-xs uppercase text-slate-500">
-              <tr><th className="py-2">{t("metric")}</th>{d.subjects.map((s) => <th key={s.key}>{s.label}</th>)}</tr>
+              <tr><th className="py-2">{t("metric")}</th>{d.subjects.map((s) => <th key={s.key} className="normal-case" data-testid="subject-label">{s.label}</th>)}</tr>
             </thead>
             <tbody>
               {rows.map((r) => (

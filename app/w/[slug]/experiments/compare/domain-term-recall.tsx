@@ -55,7 +55,7 @@ export function DomainTermRecall({ evalVersionId, subjects, modes }: { evalVersi
                   <tr>
                     <th className="py-1">{t("term")}</th>
                     <th>{t("queries")}</th>
-                    {d.subjects.map((s) => <th key={s.key} colSpan={METRICS.length}>{s.label}</th>)}
+                    {d.subjects.map((s) => <th key={s.key} colSpan={METRICS.length} className="normal-case">{s.label}</th>)}
                   </tr>
                   <tr>
                     <th /><th />

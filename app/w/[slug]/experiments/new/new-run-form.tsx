@@ -11,6 +11,7 @@ import { useWorkspace } from "../../../../_components/workspace-context";
 import { errorMessage, fieldErrors } from "../../../../_trpc/errors";
 import { useTRPC } from "../../../../_trpc/react";
 import { SweepGrid, type SweepState } from "./sweep-grid";
+import { trainingHardware } from "./training-hardware";
 
 type FieldKind = "number" | "boolean" | "enum";
 /** The advanced form: every trainer hyperparameter, described from the shared zod schema's shape. */
@@ -84,6 +85,8 @@ export function NewRunForm({ cloneFrom }: { cloneFrom: string | null }) {
   if (!parsed.success) for (const i of parsed.error.issues) localErrors[String(i.path[0])] ??= i.message;
   const values = (parsed.success ? parsed.data : merged) as Record<string, unknown>;
 
+  const workers = useQuery(trpc.worker.list.queryOptions({ workspaceId: workspace.id }));
+  const hardware = trainingHardware(workers.data ?? []);
   const estimate = useQuery({
     ...trpc.experiment.estimate.queryOptions({ workspaceId: workspace.id, baseModelId, trainVersionId: trainVersionId || undefined, preset: "custom", config: merged, gpuMemoryGb }),
     enabled: !!baseModelId && parsed.success,
@@ -171,7 +174,7 @@ export function NewRunForm({ cloneFrom }: { cloneFrom: string | null }) {
           </div>
           {estimate.data ? (
             <div className="mt-2 text-sm" data-testid="estimate">
-              <p>{t("estimateLine", { memory: estimate.data.estimate.memoryGb, steps: estimate.data.estimate.steps, minutes: Math.max(1, Math.round(estimate.data.estimate.seconds / 60)) })}</p>
+              <p data-hardware={hardware}>{t(hardware === "gpu" ? "estimateLine" : hardware === "cpu" ? "estimateLineCpu" : "estimateLineNoWorker", { memory: estimate.data.estimate.memoryGb, steps: estimate.data.estimate.steps, minutes: Math.max(1, Math.round(estimate.data.estimate.seconds / 60)) })}</p>
               <p className="text-xs text-slate-500">{t("estimateBreakdown", estimate.data.estimate.breakdown)}</p>
               {estimate.data.estimate.advice.length ? (
                 <ul className="mt-2 list-disc pl-5 text-amber-800">
