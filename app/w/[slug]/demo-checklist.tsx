@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
+import { useEffect } from "react";
 import { Button, Card } from "../../_components/ui";
 import { useCan, useWorkspace } from "../../_components/workspace-context";
 import { errorMessage } from "../../_trpc/errors";
@@ -25,6 +26,15 @@ export function DemoChecklist() {
   });
   const register = useMutation(trpc.demo.registerModel.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.demo.checklist.pathFilter()) }));
   const data = checklist.data;
+  // When a step ticks (or its pending jobs change), the lists under the checklist are stale: refetch them, so
+  // "✓ data" never sits above an empty datasets list until a reload (#20 item 10).
+  const progress = data?.steps.map((s) => `${s.id}:${s.done}:${s.pending}`).join(",");
+  useEffect(() => {
+    if (!progress) return;
+    for (const filter of [trpc.dataset.pathFilter(), trpc.synthesis.pathFilter(), trpc.experiment.pathFilter(), trpc.deployment.pathFilter(), trpc.model.pathFilter()]) {
+      void queryClient.invalidateQueries(filter);
+    }
+  }, [progress, queryClient, trpc]);
   if (!data?.demo) return null;
 
   const base = `/w/${workspace.slug}`;

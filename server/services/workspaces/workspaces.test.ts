@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { db } from "../../db";
 import { callerFor, createUser, createWorkspaceWith } from "../../testing/factories";
+import { createWorkspace } from "./workspaces";
 
 async function errorOf(promise: Promise<unknown>): Promise<TRPCError> {
   const error = await promise.then(() => null, (e: unknown) => e);
@@ -92,6 +93,13 @@ describe("members and audit", () => {
     const list = await callerFor(user.id).workspace.list();
     expect(list).toEqual([{ id: ws.id, name: "医疗检索", slug: ws.slug, role: "OWNER" }]);
     expect(await db.auditLog.count({ where: { workspaceId: ws.id, action: "workspace.created" } })).toBe(1);
+  });
+
+  it("a demo workspace has a readable slug whatever its name (#20 item 10: ws-cc0dfc)", async () => {
+    const user = await createUser();
+    expect((await createWorkspace({ userId: user.id, name: "医疗示例", demo: true })).slug).toMatch(/^demo-medical-[0-9a-f]{6}$/);
+    expect((await createWorkspace({ userId: user.id, name: "Medical demo", demo: true })).slug).toMatch(/^demo-medical-demo-[0-9a-f]{6}$/);
+    expect((await createWorkspace({ userId: user.id, name: "Demo: liver", demo: true })).slug).toMatch(/^demo-liver-[0-9a-f]{6}$/);
   });
 
   it("a member of one workspace cannot read another's jobs by id", async () => {

@@ -3,13 +3,15 @@ import { db } from "../../db";
 import { AppError } from "../../lib/app-error";
 import { writeAudit } from "./audit";
 
-function slugify(name: string): string {
-  const base = name
+function slugify(name: string, demo = false): string {
+  let base = name
     .normalize("NFKD")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
     .slice(0, 40);
+  // A demo workspace says so in its URL whatever its (often Chinese) name: demo-medical-1a2b3c, not ws-1a2b3c (#20).
+  if (demo) base = base.startsWith("demo") ? base : `demo-${base || "medical"}`;
   // Names in Chinese have no ASCII letters; a random suffix keeps slugs unique either way.
   return `${base || "ws"}-${randomBytes(3).toString("hex")}`;
 }
@@ -17,7 +19,7 @@ function slugify(name: string): string {
 /** `demo` marks a workspace made by "Create demo workspace" (its audit row says so; the first-run checklist shows there). */
 export async function createWorkspace({ userId, name, demo = false }: { userId: string; name: string; demo?: boolean }) {
   return db.$transaction(async (tx) => {
-    const workspace = await tx.workspace.create({ data: { name, slug: slugify(name) } });
+    const workspace = await tx.workspace.create({ data: { name, slug: slugify(name, demo) } });
     await tx.membership.create({ data: { workspaceId: workspace.id, userId, role: "OWNER" } });
     await writeAudit(tx, { workspaceId: workspace.id, actorId: userId, action: "workspace.created", details: { name, ...(demo ? { demo: true } : {}) } });
     return workspace;
