@@ -12,6 +12,7 @@ import { evalCommand } from "./eval-command";
 import { metricsCommand } from "./metrics-command";
 import { mineCommand } from "./mine-command";
 import { importCommand } from "./import-command";
+import { indexCommand } from "./index-command";
 
 const STRING_OPTIONS = [
   "qrels", "model", "tuned", "data", "split", "corpus", "queries", "output", "modes", "run-dir", "cache-dir",
@@ -21,6 +22,13 @@ const STRING_OPTIONS = [
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "index") {
+    // Ctrl-C stops after the batch in hand; the same command again resumes after the last written batch.
+    const stop = new AbortController();
+    process.once("SIGINT", () => stop.abort(new Error("interrupted: run the same command again to resume")));
+    process.stdout.write(JSON.stringify(await indexCommand(rest, { signal: stop.signal }), null, 2) + "\n");
+    return 0;
+  }
   if (command === "import") {
     const { code, output } = await importCommand(rest);
     if (output) process.stdout.write(JSON.stringify(output, null, 2) + "\n");

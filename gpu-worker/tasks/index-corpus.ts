@@ -1,9 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { db } from "~/server/db";
 import { indexCorpusPayload } from "~/server/jobs/definitions/index-corpus";
 import { PermanentJobError } from "~/server/jobs/types";
-import { DEFAULT_HYBRID_WEIGHTS } from "~/server/lib/retrieval/fusion";
 import { defaultBaseModelDir } from "~/server/services/models/default-model";
 import { workingModelFolder } from "~/server/services/models/folder-access";
 import { subjectDir } from "~/server/services/models/registry";
@@ -11,6 +9,7 @@ import { indexFolder } from "~/server/services/indexes/indexes";
 import { resolveArtifact } from "~/server/storage/artifacts";
 import { loadEncoder } from "../inference/load";
 import { indexCorpus, type CorpusSource } from "../indexing/index-corpus";
+import { modelHybridWeights, modelVocabSize } from "../indexing/model-info";
 import { ensureOnnx } from "./evaluate-subjects";
 import type { JobHandler } from "./types";
 
@@ -44,20 +43,6 @@ async function modelFolder(workspaceId: string, model: { kind: string; id?: stri
   return { dir, label };
 }
 
-/** config.json's vocab_size (pgvector's sparsevec dimension). */
-function vocabSize(dir: string): number {
-  const v = (JSON.parse(readFileSync(path.join(dir, "config.json"), "utf8")) as { vocab_size?: unknown }).vocab_size;
-  if (typeof v !== "number" || v <= 0) throw new PermanentJobError("the model's config.json has no vocab_size");
-  return v;
-}
-
-/** The checkpoint's own hybrid weights (m3studio.json `hybrid_weights`), else FlagEmbedding's [0.4, 0.2, 0.4]. */
-function hybridWeights(dir: string): [number, number, number] {
-  const file = path.join(dir, "m3studio.json");
-  const w = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { hybrid_weights?: unknown }).hybrid_weights : undefined;
-  return Array.isArray(w) && w.length === 3 && w.every((x) => typeof x === "number" && x >= 0) ? (w as [number, number, number]) : DEFAULT_HYBRID_WEIGHTS;
-}
-
 /** The `index_corpus` job: a version's documents → export files under the job's index folder. */
 export const runIndexCorpus: JobHandler<unknown> = async (ctx) => {
   const p = indexCorpusPayload.parse(ctx.payload);
@@ -72,6 +57,12 @@ export const runIndexCorpus: JobHandler<unknown> = async (ctx) => {
         .map((r) => ({ id: r.key ?? String(r.ordinal), text: r.text })),
   };
   const model = await modelFolder(p.workspaceId, p.model, ctx.signal);
+  let vocabSize: number;
+  try {
+    vocabSize = modelVocabSize(model.dir);
+  } catch (e) {
+    throw new PermanentJobError((e as Error).message);
+  }
   const { encoder, maxLength } = await loadEncoder(model.dir);
   try {
     const colbert = p.colbert ? { dimensions: p.colbert.dimensions ?? encoder.dim, format: p.colbert.format } : null;
@@ -79,7 +70,7 @@ export const runIndexCorpus: JobHandler<unknown> = async (ctx) => {
     await ctx.log(`indexing ${total} documents with ${model.label} into ${p.stores.join(", ")}`);
     return await indexCorpus({
       encoder, source, outDir: resolveArtifact(indexFolder(p.workspaceId, ctx.jobId)), stores: p.stores, name: p.name, model: model.label,
-      vocabSize: vocabSize(model.dir), maxLength: Math.min(p.maxLength, maxLength), sparse: p.sparse, colbert, weights: hybridWeights(model.dir),
+      vocabSize, maxLength: Math.min(p.maxLength, maxLength), sparse: p.sparse, colbert, weights: modelHybridWeights(model.dir),
       batchSize: p.batchSize, signal: ctx.signal, progress: (f, m) => ctx.progress(f, m),
     });
   } finally {
