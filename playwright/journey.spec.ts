@@ -3,6 +3,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { expectNoPlaceholder, newUserWithWorkspace, shot } from "./helpers";
 import { demoModelDim, medquadFiles } from "./journey-data";
 import { beirFiles, fillLoraRunForm, importDataset, registerDemoModel, type DatasetKind, type ImportFile } from "./studio-steps";
+import { waitWhileAdvancing } from "./advancing";
 
 const DOCS = path.join(import.meta.dirname, "fixtures/liver-docs.jsonl");
 
@@ -18,7 +19,7 @@ async function importAndOpen(page: Page, base: string, kind: DatasetKind, name: 
  * a short LoRA run, base vs tuned, deploy the tuned checkpoint, and call it with an API key.
  */
 test("journey: sign up → data → quality → synthesis → LoRA run → compare → deploy → call /v1/embeddings", async ({ page }) => {
-  test.setTimeout(360_000);
+  test.setTimeout(1_200_000); // the training wait below fails on a stall, not on a slow machine
   page.setDefaultTimeout(45_000);
   const d = medquadFiles({ trainPairs: 160, evalQueries: 40 });
   const base = await newUserWithWorkspace(page, "Jo Journey", "Clinic search");
@@ -73,7 +74,8 @@ test("journey: sign up → data → quality → synthesis → LoRA run → compa
   await expect(page.getByTestId("estimate")).toContainText("GB");
   await page.getByTestId("queue-run").click();
   await expect(page).toHaveURL(/\/experiments\/run/);
-  await expect(page.getByTestId("run-status")).toContainText("Succeeded", { timeout: 180_000 });
+  const status = page.getByTestId("run-status");
+  await waitWhileAdvancing(async () => (await status.innerText()).includes("Succeeded"), () => status.innerText(), "the LoRA run");
   await expect(page.getByTestId("run-step")).toContainText("16");
   await expect(page.getByTestId("checkpoints")).toContainText("best");
   await expectNoPlaceholder(page);
