@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { db } from "../server/db";
 import { enqueueJob } from "../server/jobs/enqueue";
 import { cancelJob } from "../server/services/jobs/jobs";
@@ -27,6 +27,10 @@ async function stopAll() {
 
 const jobRow = (id: string) => db.job.findUniqueOrThrow({ where: { id } });
 
+// Files share one database: a long sleep job another file left queued would occupy these workers' slots.
+beforeEach(async () => {
+  await db.job.updateMany({ where: { status: { in: ["QUEUED", "RUNNING"] } }, data: { status: "CANCELLED", lockedBy: null } });
+});
 afterEach(stopAll);
 afterAll(async () => db.$disconnect());
 
