@@ -12,11 +12,18 @@ node --import tsx scripts/prisma-generate.ts >/dev/null || exit 1
 
 declare -a summary=()
 failed=0
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
 run() {
   local name="$1"; shift
   local started=$SECONDS
   echo "=== $name: $*"
-  if "$@"; then summary+=("PASS $name ($((SECONDS - started))s)"); else summary+=("FAIL $name ($((SECONDS - started))s)"); failed=1; fi
+  if "$@" 2>&1 | tee "$logs/$name.log"; then summary+=("PASS $name ($((SECONDS - started))s)"); else
+    summary+=("FAIL $name ($((SECONDS - started))s)")
+    # The failing tests' names again at the end, where a CI log's tail shows them.
+    while IFS= read -r line; do summary+=("    $line"); done < <(sed 's/\x1b\[[0-9;]*m//g' "$logs/$name.log" | grep -E '^ *(FAIL |✘|×|[0-9]+\) )|Error:' | head -20)
+    failed=1
+  fi
 }
 
 run typecheck npx tsc --noEmit -p .
