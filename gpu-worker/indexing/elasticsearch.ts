@@ -1,9 +1,6 @@
-import path from "node:path";
-import { writeFileAtomic } from "../inference/atomic-write";
-import { AtomicTextFile } from "./atomic-lines";
-import { float32Json, float32Text, rowsJson } from "./numbers";
-import type { ExportedStore, IndexedDocument, IndexLayout, IndexWriter } from "./types";
-import { quantizeInt8 } from "./vector-formats";
+import { colbertRowsJson, float32Json, float32Text } from "./numbers";
+import { createSingleFileWriter } from "./single-file-writer";
+import type { IndexLayout, IndexWriter } from "./types";
 
 /**
  * Elasticsearch / OpenSearch export: `mapping.elasticsearch.json` (dense_vector + sparse_vector, and rank_vectors
@@ -47,7 +44,7 @@ export function elasticsearchMapping(layout: IndexLayout): { mappings: { dynamic
     dense: { type: "dense_vector", dims: layout.dim, index: true, similarity: "dot_product" },
   };
   if (layout.sparse) properties.sparse = { type: "sparse_vector" };
-  if (layout.colbert) properties.colbert = { type: "rank_vectors", dims: layout.colbert.dim, element_type: layout.colbert.format === "int8" ? "byte" : "float" };
+  if (layout.colbert) properties.colbert = { type: "rank_vectors", dims: layout.colbert.dimensions, element_type: layout.colbert.format === "int8" ? "byte" : "float" };
   return { mappings: { dynamic: "strict", properties } };
 }
 
@@ -61,35 +58,27 @@ export function opensearchMapping(layout: IndexLayout): { settings: { index: { k
 }
 
 export function createElasticsearchWriter(dir: string, layout: IndexLayout): IndexWriter {
-  const bulk = new AtomicTextFile(path.join(dir, "bulk.ndjson"));
-  let count = 0;
   let dropped = 0;
-  return {
+  return createSingleFileWriter(dir, {
     store: "elasticsearch",
-    async add(doc: IndexedDocument) {
+    dataFile: "bulk.ndjson",
+    encode(doc) {
       let source = `{"text":${JSON.stringify(doc.text)},"dense":${float32Json(doc.dense)}`;
       if (layout.sparse) {
         const features = featureWeights(doc.sparse!, layout.tokenString);
         dropped += doc.sparse!.size - features.size;
         source += `,"sparse":{${[...features].map(([k, w]) => `${JSON.stringify(k)}:${float32Text(w)}`).join(",")}}`;
       }
-      if (layout.colbert) {
-        const d = layout.colbert.dim;
-        source += layout.colbert.format === "int8" ? `,"colbert":${rowsJson(quantizeInt8(doc.colbert!, d).values, d, String)}` : `,"colbert":${rowsJson(doc.colbert!, d)}`;
-      }
-      await bulk.write(`{"index":{"_index":"${layout.name}","_id":${JSON.stringify(doc.id)}}}\n${source}}\n`);
-      count++;
+      if (layout.colbert) source += `,"colbert":${colbertRowsJson(doc.colbert!, layout.colbert)}`;
+      return `{"index":{"_index":"${layout.name}","_id":${JSON.stringify(doc.id)}}}\n${source}}\n`;
     },
-    async finish() {
-      await bulk.commit();
-      writeFileAtomic(path.join(dir, "mapping.elasticsearch.json"), JSON.stringify(elasticsearchMapping(layout), null, 2) + "\n");
-      writeFileAtomic(path.join(dir, "mapping.opensearch.json"), JSON.stringify(opensearchMapping(layout), null, 2) + "\n");
-      const notes = dropped ? [`${dropped} sparse entr(ies) merged or dropped (same token string, empty string, or weight below ${MIN_FEATURE_WEIGHT})`] : [];
-      writeFileAtomic(path.join(dir, "README.md"), elasticsearchReadme(layout, notes));
-      return { store: "elasticsearch", files: ["mapping.elasticsearch.json", "mapping.opensearch.json", "bulk.ndjson", "README.md"], documents: count, notes } satisfies ExportedStore;
-    },
-    abort: () => bulk.abort(),
-  };
+    notes: () => (dropped ? [`${dropped} sparse entr(ies) merged or dropped (same token string, empty string, or weight below ${MIN_FEATURE_WEIGHT})`] : []),
+    schemaFiles: () => [
+      ["mapping.elasticsearch.json", JSON.stringify(elasticsearchMapping(layout), null, 2) + "\n"],
+      ["mapping.opensearch.json", JSON.stringify(opensearchMapping(layout), null, 2) + "\n"],
+    ],
+    readme: (notes) => elasticsearchReadme(layout, notes),
+  });
 }
 
 function elasticsearchReadme(layout: IndexLayout, notes: string[]): string {
@@ -97,7 +86,7 @@ function elasticsearchReadme(layout: IndexLayout, notes: string[]): string {
   const n = layout.name;
   return `# Elasticsearch / OpenSearch export: ${n}
 
-Encoded with ${layout.model}: \`dense\` (${layout.dim} dims, unit length)${layout.sparse ? ", `sparse` (token string → weight; \".\" in a token is written \"․\", U+2024 — do the same to query tokens)" : ""}${layout.colbert ? `, \`colbert\` (${layout.colbert.dim} dims per token${layout.colbert.format === "int8" ? ", int8" : ""}; Elasticsearch \`rank_vectors\` only)` : ""}.
+Encoded with ${layout.model}: \`dense\` (${layout.dim} dims, unit length)${layout.sparse ? ", `sparse` (token string → weight; \".\" in a token is written \"․\", U+2024 — do the same to query tokens)" : ""}${layout.colbert ? `, \`colbert\` (${layout.colbert.dimensions} dims per token${layout.colbert.format === "int8" ? ", int8" : ""}; Elasticsearch \`rank_vectors\` only)` : ""}.
 Document ids are the \`_id\`s.${notes.map((x) => `\n\n- ${x}`).join("")}
 
 ## Load
@@ -114,7 +103,7 @@ for f in part_*; do curl -X POST "$ES/_bulk" -H 'Content-Type: application/x-ndj
 
 ## Query
 
-Encode the query with the same model (\`POST /v1/encode\` with \`"return_sparse": true, "sparse_format": "tokens"\`${layout.colbert ? `, \`"return_colbert": true, "colbert_dimensions": ${layout.colbert.dim}\`` : ""}).
+Encode the query with the same model (\`POST /v1/encode\` with \`"return_sparse": true, "sparse_format": "tokens"\`${layout.colbert ? `, \`"return_colbert": true, "colbert_dimensions": ${layout.colbert.dimensions}\`` : ""}).
 
 \`\`\`jsonc
 // Elasticsearch: hybrid with the checkpoint's weights (dense ${wd}, sparse ${ws}) — linear retriever

@@ -26,7 +26,7 @@ const layout = (over: Partial<IndexLayout> = {}): IndexLayout => ({
   dim: 4,
   vocabSize: 250_002,
   sparse: true,
-  colbert: { dim: 2, format: "float" },
+  colbert: { dimensions: 2, format: "float" },
   weights: [0.4, 0.2, 0.4],
   tokenString,
   ...over,
@@ -64,7 +64,7 @@ describe("index exports", () => {
   it("the schema builders fit the official clients' request types", () => {
     // Compile-time checks (tsc): each builder's result is assignable to the client's own type.
     const milvus: CreateColWithSchemaAndIndexParamsReq = { ...milvusCollection(layout()), index_params: milvusCollection(layout()).index_params };
-    const qdrant: QdrantSchemas["CreateCollection"] = qdrantCollection(layout({ colbert: { dim: 2, format: "int8" } }));
+    const qdrant: QdrantSchemas["CreateCollection"] = qdrantCollection(layout({ colbert: { dimensions: 2, format: "int8" } }));
     const es: estypes.IndicesCreateRequest = { index: "clinic_docs", ...elasticsearchMapping(layout()) };
     expect(milvus.fields.map((f) => [f.name, f.data_type])).toEqual([["id", "VarChar"], ["text", "VarChar"], ["dense", "FloatVector"], ["sparse", "SparseFloatVector"]]);
     expect(qdrant.vectors).toMatchObject({ dense: { size: 4, distance: "Cosine" }, colbert: { size: 2, multivector_config: { comparator: "max_sim" }, quantization_config: { scalar: { type: "int8" } } } });
@@ -101,7 +101,7 @@ describe("index exports", () => {
   });
 
   it("Qdrant / Elasticsearch int8 ColBERT: integer rows, the largest component at ±127", async () => {
-    const { read } = await exportAll(layout({ colbert: { dim: 2, format: "int8" } }));
+    const { read } = await exportAll(layout({ colbert: { dimensions: 2, format: "int8" } }));
     const p = JSON.parse(read("qdrant", "points.jsonl").split("\n")[0]!);
     expect(p.vector.colbert).toEqual([[95, 127], [127, 0]]);
     const src = JSON.parse(read("elasticsearch", "bulk.ndjson").split("\n")[1]!);

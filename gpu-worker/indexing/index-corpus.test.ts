@@ -76,6 +76,22 @@ describe("indexing a corpus", () => {
     expect([...a.keys()].some((f) => f.startsWith(".parts") || f.includes(".tmp"))).toBe(false);
   }, 600_000);
 
+  it("a run aborted through its signal after batch 1 (a shutdown) resumes from batch 2 with the same files", async () => {
+    const whole = path.join(tmp, "whole-signal");
+    await indexCorpus(options(whole, { stores: ["pgvector", "qdrant"] }));
+    const dir = path.join(tmp, "aborted");
+    const stop = new AbortController();
+    const reason = new Error("shutting down");
+    await expect(indexCorpus(options(dir, { stores: ["pgvector", "qdrant"], signal: stop.signal, afterBatch: (b) => { if (b === 1) stop.abort(reason); } }))).rejects.toBe(reason);
+    const encodedAgain: number[] = [];
+    await indexCorpus(options(dir, { stores: ["pgvector", "qdrant"], afterBatch: (b) => void encodedAgain.push(b) }));
+    expect(encodedAgain).toEqual([2, 3, 4]);
+    const a = tree(whole);
+    const b = tree(dir);
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    for (const [file, bytes] of a) if (file !== "manifest.json") expect(b.get(file)!.equals(bytes), file).toBe(true);
+  }, 600_000);
+
   it("the manifest says what each output costs per document", async () => {
     const m = await indexCorpus(options(path.join(tmp, "costs"), { colbert: { dimensions: 128, format: "float" } }));
     expect(m.storage.denseBytes).toBe(128 * 4);

@@ -5,8 +5,8 @@ import type { OutputKind } from "../inference/backend";
 import type { M3Encoder } from "../inference/encoder";
 import { PartStore } from "./parts";
 import { StorageCostCounter, type StorageCost } from "./storage-cost";
-import type { ExportedStore, IndexedDocument, IndexLayout, IndexStore } from "./types";
-import { cutColbert, type ColbertFormat } from "./vector-formats";
+import type { ExportedStore, IndexedDocument, IndexLayout, IndexSettings, IndexStore } from "./types";
+import { cutColbert } from "./vector-formats";
 import { createIndexWriters } from "./writers";
 
 /**
@@ -21,18 +21,13 @@ export interface CorpusSource {
   page(offset: number, limit: number): Promise<Array<{ id: string; text: string }>>;
 }
 
-export interface IndexCorpusOptions {
+export interface IndexCorpusOptions extends IndexSettings {
   encoder: M3Encoder;
   source: CorpusSource;
   outDir: string;
   stores: readonly IndexStore[];
-  name: string;
-  model: string;
   vocabSize: number;
   maxLength: number;
-  sparse: boolean;
-  colbert: { dimensions: number; format: ColbertFormat } | null;
-  weights: [number, number, number];
   batchSize: number;
   signal?: AbortSignal;
   progress?: (fraction: number, message: string) => Promise<void> | void;
@@ -40,15 +35,10 @@ export interface IndexCorpusOptions {
   afterBatch?: (batch: number) => Promise<void> | void;
 }
 
-export interface IndexManifest {
-  name: string;
-  model: string;
+export interface IndexManifest extends IndexSettings {
   documents: number;
   dim: number;
   maxLength: number;
-  sparse: boolean;
-  colbert: { dimensions: number; format: ColbertFormat } | null;
-  weights: [number, number, number];
   stores: ExportedStore[];
   storage: StorageCost;
   /** Batches encoded by this run (fewer than the total when it resumed). */
@@ -94,16 +84,8 @@ export async function indexCorpus(o: IndexCorpusOptions): Promise<IndexManifest>
   }
 
   await o.progress?.(0.9, `writing ${o.stores.join(", ")} files`);
-  const layout: IndexLayout = {
-    name: o.name,
-    model: o.model,
-    dim,
-    vocabSize: o.vocabSize,
-    sparse: o.sparse,
-    colbert: o.colbert ? { dim: o.colbert.dimensions, format: o.colbert.format } : null,
-    weights: o.weights,
-    tokenString: (id) => o.encoder.tokenizer.decode([id]),
-  };
+  const settings: IndexSettings = { name: o.name, model: o.model, sparse: o.sparse, colbert: o.colbert, weights: o.weights };
+  const layout: IndexLayout = { ...settings, dim, vocabSize: o.vocabSize, tokenString: (id) => o.encoder.tokenizer.decode([id]) };
   const writers = createIndexWriters(o.outDir, o.stores, layout);
   const cost = new StorageCostCounter(dim, o.sparse, o.colbert?.dimensions ?? null);
   let count = 0;
@@ -119,8 +101,7 @@ export async function indexCorpus(o: IndexCorpusOptions): Promise<IndexManifest>
   }
   const stores = await writers.finish();
   const manifest: IndexManifest = {
-    name: o.name, model: o.model, documents: count, dim, maxLength: o.maxLength, sparse: o.sparse, colbert: o.colbert, weights: o.weights,
-    stores, storage: cost.result(), encodedBatches: totalBatches - start, totalBatches,
+    ...settings, documents: count, dim, maxLength: o.maxLength, stores, storage: cost.result(), encodedBatches: totalBatches - start, totalBatches,
   };
   writeFileAtomic(path.join(o.outDir, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
   parts.remove();

@@ -1,8 +1,6 @@
-import { writeFileAtomic } from "../inference/atomic-write";
-import { AtomicTextFile } from "./atomic-lines";
 import { float32Json, float32Text } from "./numbers";
-import type { ExportedStore, IndexedDocument, IndexLayout, IndexWriter } from "./types";
-import path from "node:path";
+import { createSingleFileWriter } from "./single-file-writer";
+import type { IndexLayout, IndexWriter } from "./types";
 
 /**
  * Milvus export: `collection.json` (the Node SDK's createCollection request: fields + index_params) and
@@ -59,12 +57,11 @@ function cutUtf8(s: string, max: number): string {
 }
 
 export function createMilvusWriter(dir: string, layout: IndexLayout): IndexWriter {
-  const rows = new AtomicTextFile(path.join(dir, "rows.json"));
-  let count = 0;
   let cutTexts = 0;
-  return {
+  return createSingleFileWriter(dir, {
     store: "milvus",
-    async add(doc: IndexedDocument) {
+    dataFile: "rows.json",
+    encode(doc, index) {
       if (Buffer.byteLength(doc.id) > MILVUS_ID_MAX_LENGTH) throw new Error(`document id ${JSON.stringify(doc.id.slice(0, 40))}…: longer than Milvus' ${MILVUS_ID_MAX_LENGTH}-byte primary key`);
       const text = cutUtf8(doc.text, MILVUS_TEXT_MAX_BYTES);
       if (text !== doc.text) cutTexts++;
@@ -73,20 +70,18 @@ export function createMilvusWriter(dir: string, layout: IndexLayout): IndexWrite
         const entries = [...doc.sparse!].map(([id, w]) => `"${id}":${float32Text(w)}`);
         line += `,"sparse":{${entries.join(",")}}`;
       }
-      await rows.write(`${count === 0 ? "[\n" : ",\n"}${line}}`);
-      count++;
+      // Milvus' JSON import takes one list of rows.
+      return `${index === 0 ? "[\n" : ",\n"}${line}}`;
     },
-    async finish() {
-      await rows.write(count === 0 ? "[]\n" : "\n]\n");
-      await rows.commit();
-      writeFileAtomic(path.join(dir, "collection.json"), JSON.stringify(milvusCollection(layout), null, 2) + "\n");
+    end: (count) => (count === 0 ? "[]\n" : "\n]\n"),
+    notes() {
       const notes = cutTexts ? [`${cutTexts} document text(s) cut to Milvus' ${MILVUS_TEXT_MAX_BYTES}-byte VarChar limit`] : [];
       if (layout.colbert) notes.push("ColBERT vectors are not in the Milvus export (no MaxSim multi-vector field); re-rank with /v1/score");
-      writeFileAtomic(path.join(dir, "README.md"), milvusReadme(layout, notes));
-      return { store: "milvus", files: ["collection.json", "rows.json", "README.md"], documents: count, notes } satisfies ExportedStore;
+      return notes;
     },
-    abort: () => rows.abort(),
-  };
+    schemaFiles: () => [["collection.json", JSON.stringify(milvusCollection(layout), null, 2) + "\n"]],
+    readme: (notes) => milvusReadme(layout, notes),
+  });
 }
 
 function milvusReadme(layout: IndexLayout, notes: string[]): string {

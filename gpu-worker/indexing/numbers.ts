@@ -1,3 +1,6 @@
+import type { ColbertChoice } from "./types";
+import { quantizeInt8 } from "./vector-formats";
+
 /**
  * Shortest decimal text that reads back as the same float32 (what the model produced), e.g. 0.1 instead of
  * 0.10000000149011612: smaller files, and a store that parses float4 gets exactly the encoder's value.
@@ -28,4 +31,10 @@ export function rowsJson(flat: ArrayLike<number>, dim: number, asText: (x: numbe
     rows.push(s + "]");
   }
   return `[${rows.join(",")}]`;
+}
+
+/** ColBERT rows as the JSON stores (Qdrant, Elasticsearch) take them: float32 text, or the int8 integers. */
+export function colbertRowsJson(rows: Float32Array, colbert: ColbertChoice): string {
+  const d = colbert.dimensions;
+  return colbert.format === "int8" ? rowsJson(quantizeInt8(rows, d).values, d, String) : rowsJson(rows, d);
 }

@@ -57,7 +57,7 @@ beforeAll(async () => {
     dim: encoder.dim,
     vocabSize,
     sparse: true,
-    colbert: { dim: encoder.dim, format: "float" },
+    colbert: { dimensions: encoder.dim, format: "float" },
     weights: DEFAULT_HYBRID_WEIGHTS,
     tokenString: (id) => encoder.tokenizer.decode([id]),
   });

@@ -49,7 +49,7 @@ export function pgvectorSchema(layout: IndexLayout): string {
   if (layout.sparse) cols.push(`  sparse sparsevec(${layout.vocabSize}) NOT NULL`);
   let sql = `CREATE EXTENSION IF NOT EXISTS vector;\n\nCREATE TABLE ${t} (\n${cols.join(",\n")}\n);\n`;
   if (layout.colbert)
-    sql += `\n-- ColBERT: one row per token vector (MaxSim in queries.sql)\nCREATE TABLE ${t}_colbert (\n  doc_id text NOT NULL REFERENCES ${t} (id),\n  position integer NOT NULL,\n  vec vector(${layout.colbert.dim}) NOT NULL,\n  PRIMARY KEY (doc_id, position)\n);\n`;
+    sql += `\n-- ColBERT: one row per token vector (MaxSim in queries.sql)\nCREATE TABLE ${t}_colbert (\n  doc_id text NOT NULL REFERENCES ${t} (id),\n  position integer NOT NULL,\n  vec vector(${layout.colbert.dimensions}) NOT NULL,\n  PRIMARY KEY (doc_id, position)\n);\n`;
   return sql;
 }
 
@@ -100,7 +100,7 @@ export function createPgvectorWriter(dir: string, layout: IndexLayout): IndexWri
       }
       await docs.write(fields.join("\t") + "\n");
       if (colbert && layout.colbert) {
-        const d = layout.colbert.dim;
+        const d = layout.colbert.dimensions;
         let rows = doc.colbert!;
         if (layout.colbert.format === "int8") {
           const q = quantizeInt8(rows, d);
@@ -135,7 +135,7 @@ function pgvectorReadme(layout: IndexLayout, notes: string[]): string {
   const t = layout.name;
   return `# pgvector export: ${t}
 
-Encoded with ${layout.model}: \`dense vector(${layout.dim})\` (unit length)${layout.sparse ? `, \`sparse sparsevec(${layout.vocabSize})\` (index = token id + 1; at most ${SPARSEVEC_MAX_NONZEROS} non-zeros, the largest kept)` : ""}${layout.colbert ? `, ColBERT rows in \`${t}_colbert\` (${layout.colbert.dim} dims${layout.colbert.format === "int8" ? ", int8 de-quantised: pgvector has no int8 type" : ""})` : ""}.${notes.map((n) => `\n\n- ${n}`).join("")}
+Encoded with ${layout.model}: \`dense vector(${layout.dim})\` (unit length)${layout.sparse ? `, \`sparse sparsevec(${layout.vocabSize})\` (index = token id + 1; at most ${SPARSEVEC_MAX_NONZEROS} non-zeros, the largest kept)` : ""}${layout.colbert ? `, ColBERT rows in \`${t}_colbert\` (${layout.colbert.dimensions} dims${layout.colbert.format === "int8" ? ", int8 de-quantised: pgvector has no int8 type" : ""})` : ""}.${notes.map((n) => `\n\n- ${n}`).join("")}
 
 ## Load (PostgreSQL with pgvector ≥ 0.7 for sparsevec)
 

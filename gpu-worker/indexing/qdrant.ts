@@ -1,10 +1,8 @@
 import { createHash } from "node:crypto";
-import path from "node:path";
-import { writeFileAtomic } from "../inference/atomic-write";
-import { AtomicTextFile } from "./atomic-lines";
-import { float32Json, rowsJson } from "./numbers";
-import type { ExportedStore, IndexedDocument, IndexLayout, IndexWriter } from "./types";
-import { quantizeInt8, sparseIndicesValues } from "./vector-formats";
+import { colbertRowsJson, float32Json } from "./numbers";
+import { createSingleFileWriter } from "./single-file-writer";
+import type { IndexLayout, IndexWriter } from "./types";
+import { sparseIndicesValues } from "./vector-formats";
 
 /**
  * Qdrant export: `collection.json` (the body of PUT /collections/{name}: named vectors `dense`, `colbert` as a
@@ -22,7 +20,7 @@ export function qdrantCollection(layout: IndexLayout): QdrantCollection {
   const vectors: QdrantCollection["vectors"] = { dense: { size: layout.dim, distance: "Cosine" } };
   if (layout.colbert) {
     vectors.colbert = {
-      size: layout.colbert.dim,
+      size: layout.colbert.dimensions,
       distance: "Cosine",
       multivector_config: { comparator: "max_sim" },
       // Re-ranking only: an HNSW graph over every token vector would cost much and is not used (Qdrant's advice).
@@ -43,32 +41,22 @@ export function qdrantPointId(docId: string): string {
 }
 
 export function createQdrantWriter(dir: string, layout: IndexLayout): IndexWriter {
-  const points = new AtomicTextFile(path.join(dir, "points.jsonl"));
-  let count = 0;
-  return {
+  return createSingleFileWriter(dir, {
     store: "qdrant",
-    async add(doc: IndexedDocument) {
+    dataFile: "points.jsonl",
+    encode(doc) {
       let vector = `"dense":${float32Json(doc.dense)}`;
       if (layout.sparse) {
         const { indices, values } = sparseIndicesValues(doc.sparse!);
         vector += `,"sparse":{"indices":${JSON.stringify(indices)},"values":${float32Json(values)}}`;
       }
-      if (layout.colbert) {
-        const d = layout.colbert.dim;
-        vector += layout.colbert.format === "int8" ? `,"colbert":${rowsJson(quantizeInt8(doc.colbert!, d).values, d, String)}` : `,"colbert":${rowsJson(doc.colbert!, d)}`;
-      }
+      if (layout.colbert) vector += `,"colbert":${colbertRowsJson(doc.colbert!, layout.colbert)}`;
       const payload = JSON.stringify({ doc_id: doc.id, text: doc.text });
-      await points.write(`{"id":"${qdrantPointId(doc.id)}","vector":{${vector}},"payload":${payload}}\n`);
-      count++;
+      return `{"id":"${qdrantPointId(doc.id)}","vector":{${vector}},"payload":${payload}}\n`;
     },
-    async finish() {
-      await points.commit();
-      writeFileAtomic(path.join(dir, "collection.json"), JSON.stringify(qdrantCollection(layout), null, 2) + "\n");
-      writeFileAtomic(path.join(dir, "README.md"), qdrantReadme(layout));
-      return { store: "qdrant", files: ["collection.json", "points.jsonl", "README.md"], documents: count, notes: [] } satisfies ExportedStore;
-    },
-    abort: () => points.abort(),
-  };
+    schemaFiles: () => [["collection.json", JSON.stringify(qdrantCollection(layout), null, 2) + "\n"]],
+    readme: () => qdrantReadme(layout),
+  });
 }
 
 function qdrantReadme(layout: IndexLayout): string {
@@ -76,7 +64,7 @@ function qdrantReadme(layout: IndexLayout): string {
   const prefetch = [`{ "query": QUERY_DENSE, "using": "dense", "limit": 100 }`, ...(layout.sparse ? [`{ "query": {"indices": [...], "values": [...]}, "using": "sparse", "limit": 100 }`] : [])];
   return `# Qdrant export: ${layout.name}
 
-Encoded with ${layout.model}. Named vectors: \`dense\` (${layout.dim}, Cosine)${layout.colbert ? `, \`colbert\` (${layout.colbert.dim}, MAX_SIM multivector${layout.colbert.format === "int8" ? ", stored as int8" : ""})` : ""}${layout.sparse ? ", sparse \`sparse\` (token ids)" : ""}. Point ids are UUIDs derived from the document ids; \`payload.doc_id\` is the original id.
+Encoded with ${layout.model}. Named vectors: \`dense\` (${layout.dim}, Cosine)${layout.colbert ? `, \`colbert\` (${layout.colbert.dimensions}, MAX_SIM multivector${layout.colbert.format === "int8" ? ", stored as int8" : ""})` : ""}${layout.sparse ? ", sparse \`sparse\` (token ids)" : ""}. Point ids are UUIDs derived from the document ids; \`payload.doc_id\` is the original id.
 
 ## Load
 
@@ -91,7 +79,7 @@ done
 
 ## Query
 
-Encode the query with the same model (\`POST /v1/encode\` with \`"return_sparse": true, "sparse_format": "indices_values"\`${layout.colbert ? `, \`"return_colbert": true, "colbert_dimensions": ${layout.colbert.dim}\`` : ""}).
+Encode the query with the same model (\`POST /v1/encode\` with \`"return_sparse": true, "sparse_format": "indices_values"\`${layout.colbert ? `, \`"return_colbert": true, "colbert_dimensions": ${layout.colbert.dimensions}\`` : ""}).
 
 \`\`\`jsonc
 // POST /collections/${layout.name}/points/query — dense

@@ -13,23 +13,33 @@ export interface IndexedDocument {
   dense: Float32Array;
   /** Token id → weight (> 0); present when layout.sparse. */
   sparse?: LexicalWeights;
-  /** ColBERT rows × layout.colbert.dim, cut and re-normalised already; present when layout.colbert. */
+  /** ColBERT rows × layout.colbert.dimensions, cut and re-normalised already; present when layout.colbert. */
   colbert?: Float32Array;
 }
 
-/** What every export of one index shares: names, sizes, the outputs included, the hybrid weights. */
-export interface IndexLayout {
+/** ColBERT vectors in an index: cut to the first `dimensions` (re-normalised), stored as float or int8. */
+export interface ColbertChoice {
+  dimensions: number;
+  format: ColbertFormat;
+}
+
+/** What one index is: chosen by the user, recorded in the manifest, passed to every store's writer. */
+export interface IndexSettings {
   /** Collection / index / table name: [a-z][a-z0-9_]* (valid in all four stores). */
   name: string;
   /** Label of the model that encoded the documents (README text only). */
   model: string;
+  sparse: boolean;
+  colbert: ColbertChoice | null;
+  /** Hybrid weights [dense, sparse, colbert] for the README queries (the checkpoint's, else FlagEmbedding's). */
+  weights: [number, number, number];
+}
+
+/** What every export of one index shares: the settings plus what the model fixes. */
+export interface IndexLayout extends IndexSettings {
   dim: number;
   /** Tokenizer vocabulary size: pgvector's sparsevec dimension. */
   vocabSize: number;
-  sparse: boolean;
-  colbert: { dim: number; format: ColbertFormat } | null;
-  /** Hybrid weights [dense, sparse, colbert] for the README queries (the checkpoint's, else FlagEmbedding's). */
-  weights: [number, number, number];
   /** Token id → string (BGEM3FlagModel.convert_id_to_token): Elasticsearch/OpenSearch feature keys. */
   tokenString: (id: number) => string;
 }

@@ -21,8 +21,8 @@ export function createIndexWriters(outDir: string, stores: readonly IndexStore[]
     async add(doc: IndexedDocument) {
       if (doc.dense.length !== layout.dim) throw new Error(`document ${JSON.stringify(doc.id)}: dense vector has ${doc.dense.length} dims, the index ${layout.dim}`);
       if (layout.sparse && !doc.sparse) throw new Error(`document ${JSON.stringify(doc.id)}: no sparse weights`);
-      if (layout.colbert && (!doc.colbert || doc.colbert.length % layout.colbert.dim !== 0))
-        throw new Error(`document ${JSON.stringify(doc.id)}: ColBERT rows are not ${layout.colbert.dim} wide`);
+      if (layout.colbert && (!doc.colbert || doc.colbert.length % layout.colbert.dimensions !== 0))
+        throw new Error(`document ${JSON.stringify(doc.id)}: ColBERT rows are not ${layout.colbert.dimensions} wide`);
       for (const w of writers) await w.add(doc);
     },
     async finish(): Promise<ExportedStore[]> {
