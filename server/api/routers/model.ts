@@ -2,7 +2,8 @@ import { z } from "zod";
 import type { Role } from "../../generated/prisma/enums";
 import { canSeeFolderPaths } from "../../services/models/path-visibility";
 import { createTRPCRouter, workspaceInput, workspaceProcedure } from "../trpc";
-import { deleteBaseModel, getBaseModel, listBaseModels, listCheckpoints, registerBaseModel, tagCheckpoint } from "../../services/models/registry";
+import { listBaseModelsWithDefault } from "../../services/models/default-offer";
+import { deleteBaseModel, getBaseModel, listCheckpoints, registerBaseModel, tagCheckpoint } from "../../services/models/registry";
 import { modelCard } from "../../services/experiments/model-card";
 
 const tag = z.string().regex(/^[\w.-]{1,40}$/, "letters, digits, _ . - only");
@@ -11,7 +12,8 @@ const tag = z.string().regex(/^[\w.-]{1,40}$/, "letters, digits, _ . - only");
 const showDirs = (ctx: { workspace: { role: Role } }) => canSeeFolderPaths(ctx.workspace.role);
 
 export const modelRouter = createTRPCRouter({
-  list: workspaceProcedure("VIEWER").input(workspaceInput).query(({ ctx, input }) => listBaseModels({ ...input, showDirs: showDirs(ctx) })),
+  /** Offers the platform's default base model in a workspace that has none (services/models/default-offer.ts). */
+  list: workspaceProcedure("VIEWER").input(workspaceInput).query(({ ctx, input }) => listBaseModelsWithDefault({ ...input, showDirs: showDirs(ctx) })),
   get: workspaceProcedure("VIEWER")
     .input(workspaceInput.extend({ baseModelId: z.string().min(1) }))
     .query(({ ctx, input }) => getBaseModel({ ...input, showDirs: showDirs(ctx) })),
