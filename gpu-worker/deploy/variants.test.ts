@@ -37,7 +37,8 @@ const post = (route: (r: Request) => Promise<Response>, key: string, user?: stri
   route(new Request("http://web.test/v1/embeddings", {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${key}`, ...(user ? { "x-user": user } : {}) },
-    body: JSON.stringify({ model: "m", input: ["脂肪肝怎么治疗？", "What is BGE M3?"] }),
+    // BGE-M3's own name: accepted by every deployment whatever its name (gpu-worker/serve/model-names.ts).
+    body: JSON.stringify({ model: "BAAI/bge-m3", input: ["脂肪肝怎么治疗？", "What is BGE M3?"] }),
   }));
 
 async function waitStatus(id: string, status: string) {

@@ -57,7 +57,8 @@ export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId,
     // A key for the platform's own probes, never stored: the probe runs before any user key exists.
     const probeKey = `probe_${crypto.randomUUID()}`;
     server = await createEmbeddingServer({
-      modelDir: servedDir, onnxFile, host, port, modelName: deployment.name,
+      // `model` may be the deployment's name or id (or BGE-M3's own names; gpu-worker/serve/model-names.ts).
+      modelDir: servedDir, onnxFile, host, port, modelName: deployment.name, modelAliases: [deployment.id],
       authenticate: async (token) => {
         if (token === probeKey) return { keyId: "platform-probe" };
         if (!gate.approved) throw unavailable("awaiting_go_live", "this deployment is waiting for its int8 accuracy cost to be approved (Go live)");

@@ -1,9 +1,14 @@
 /**
- * What the deployment-proxy tests share: request bodies that record how much of them was read, the two route
- * handlers called with real Request objects, and seeded deployments (a workspace, its key, a replica row).
+ * What the deployment-proxy tests share: request bodies that record how much of them was read, the route
+ * handlers (POST and GET /v1/…, /health, /openapi.json) called with real Request objects, and seeded deployments
+ * (a workspace, its key, a replica row).
  */
-import { POST as deploymentRoute } from "~/app/api/deployments/[deploymentId]/v1/[...path]/route";
-import { POST as splitRoute } from "~/app/api/splits/[splitId]/v1/[...path]/route";
+import { GET as deploymentHealthRoute } from "~/app/api/deployments/[deploymentId]/health/route";
+import { GET as deploymentOpenApiRoute } from "~/app/api/deployments/[deploymentId]/openapi.json/route";
+import { GET as deploymentGetRoute, POST as deploymentRoute } from "~/app/api/deployments/[deploymentId]/v1/[...path]/route";
+import { GET as splitHealthRoute } from "~/app/api/splits/[splitId]/health/route";
+import { GET as splitOpenApiRoute } from "~/app/api/splits/[splitId]/openapi.json/route";
+import { GET as splitGetRoute, POST as splitRoute } from "~/app/api/splits/[splitId]/v1/[...path]/route";
 import { db } from "../db";
 import { createApiKey } from "../services/deployments/api-keys";
 import { createUser, createWorkspaceWith } from "../testing/factories";
@@ -94,6 +99,30 @@ export function callSplit(splitId: string, opts: CallOptions = {}): Promise<Resp
   const path = opts.path ?? ["embeddings"];
   const req = request(`http://127.0.0.1/api/splits/${splitId}/v1/${path.join("/")}`, opts);
   return splitRoute(req, { params: Promise.resolve({ splitId, path }) });
+}
+
+function getRequest(url: string, { key = null, headers = {} }: CallOptions): Request {
+  const all: Record<string, string> = { ...headers };
+  if (key) all.authorization = `Bearer ${key}`;
+  return new Request(url, { method: "GET", headers: all });
+}
+
+/** GET /api/deployments/<id>/v1/<path> (default: models), or /health or /openapi.json with `route`. */
+export function getDeployment(deploymentId: string, opts: CallOptions & { route?: "v1" | "health" | "openapi.json" } = {}): Promise<Response> {
+  const route = opts.route ?? "v1";
+  if (route === "health") return deploymentHealthRoute(getRequest(`http://127.0.0.1/api/deployments/${deploymentId}/health`, opts), { params: Promise.resolve({ deploymentId }) });
+  if (route === "openapi.json") return deploymentOpenApiRoute(getRequest(`http://127.0.0.1/api/deployments/${deploymentId}/openapi.json`, opts), { params: Promise.resolve({ deploymentId }) });
+  const path = opts.path ?? ["models"];
+  return deploymentGetRoute(getRequest(`http://127.0.0.1/api/deployments/${deploymentId}/v1/${path.join("/")}`, opts), { params: Promise.resolve({ deploymentId, path }) });
+}
+
+/** The same for /api/splits/<id>/…. */
+export function getSplit(splitId: string, opts: CallOptions & { route?: "v1" | "health" | "openapi.json" } = {}): Promise<Response> {
+  const route = opts.route ?? "v1";
+  if (route === "health") return splitHealthRoute(getRequest(`http://127.0.0.1/api/splits/${splitId}/health`, opts), { params: Promise.resolve({ splitId }) });
+  if (route === "openapi.json") return splitOpenApiRoute(getRequest(`http://127.0.0.1/api/splits/${splitId}/openapi.json`, opts), { params: Promise.resolve({ splitId }) });
+  const path = opts.path ?? ["models"];
+  return splitGetRoute(getRequest(`http://127.0.0.1/api/splits/${splitId}/v1/${path.join("/")}`, opts), { params: Promise.resolve({ splitId, path }) });
 }
 
 /** A workspace with an owner and one key for all its deployments. */

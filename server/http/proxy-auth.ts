@@ -85,6 +85,23 @@ export async function checkApiKey(request: Request, deploymentId: string, viaSpl
 }
 
 /**
+ * For the one route open without a key (the deployment URL's /health): whether the deployment or split that
+ * `lookup` reads exists, with the address's failed-lookup budget applied as for keys (a made-up id is a failed
+ * lookup, and an address over budget gets no lookup at all).
+ */
+export async function findOpenly(request: Request, lookup: () => Promise<unknown>, unknown: "unknown_deployment" | "unknown_split"): Promise<{ ok: true } | Refusal> {
+  const address = clientAddress(request);
+  const retryAfterSeconds = failedKeys.retryAfterSeconds(address);
+  if (retryAfterSeconds > 0) return { ok: false, reason: "too_many_failures", retryAfterSeconds };
+  if (await lookup()) return { ok: true };
+  failedKeys.recordFailure(address);
+  return { ok: false, reason: unknown };
+}
+
+/** The deployment row the key checks use (cached for a second). */
+export const deploymentExists = async (deploymentId: string) => (await findDeployment(deploymentId)) !== null;
+
+/**
  * The split named in the URL, looked up only for a caller with a key and budget left (a made-up split id is a
  * failed lookup too). The key itself is checked afterwards, against the variant's deployment.
  */
