@@ -3,11 +3,14 @@
 # Debian's chromium for Playwright, and Debian's PyTorch stack for the trainer (PyPI is not used).
 set -euo pipefail
 
+# `--worker`: only what the worker's trainer needs (what `npm start` installs on a first start), not the browser.
 PY=/usr/bin/python3
 need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-# Chinese glyphs in browser screenshots (the UI and the data are bilingual).
-fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
+if [ "${1:-}" != "--worker" ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  # Chinese glyphs in browser screenshots (the UI and the data are bilingual).
+  fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
+fi
 if ! "$PY" -c "import torch, numpy, onnx, sentencepiece, pytest" >/dev/null 2>&1; then
   need+=(python3-torch python3-numpy python3-onnx python3-sentencepiece python3-pytest libopenblas0-pthread)
 fi

@@ -9,12 +9,15 @@
  * worker with backoff (the other keeps serving) and stops in order: worker (hands its jobs back) → web →
  * PostgreSQL; a second Ctrl-C forces (scripts/supervisor-platform.ts).
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { EmbeddedDatabase } from "../server/dev/embedded-postgres";
 import { applyMigrations } from "../server/schema/migrate";
+import { writeBuildStatus } from "../server/services/models/default-model-build-status";
+import { BUILD_COMMAND, startDemoModelBuild } from "./demo-model-build";
+import { serveStartupPage } from "./startup-page";
 import { launchDetached } from "./supervisor-launcher";
 import { supervisePlatform } from "./supervisor-platform";
 
@@ -46,27 +49,33 @@ function buildStamp(): string {
 
 /** Runs a preparation step; when it fails, stops the embedded database (if any) and exits with its status. */
 async function runOrExit(command: string, args: string[], env: NodeJS.ProcessEnv, embedded: EmbeddedDatabase | null) {
-  const result = spawnSync(command, args, { cwd: ROOT, env, stdio: "inherit" });
-  if (result.status === 0) return;
+  // Not spawnSync: the event loop stays free, so the startup page answers while the web app builds.
+  const status = await new Promise<number | null>((resolve) => {
+    spawn(command, args, { cwd: ROOT, env, stdio: "inherit" }).on("exit", (code) => resolve(code)).on("error", () => resolve(1));
+  });
+  if (status === 0) return;
   await embedded?.stop();
-  process.exit(result.status ?? 1);
+  process.exit(status ?? 1);
 }
 
 /**
- * Without M3_BASE_MODEL the platform's base model is the demo model: build it on the first start (about 4 minutes on
- * 2 cores; skipped when built) so that "Create demo workspace" and `npm run demo` find it. Needs the Python torch
- * stack (scripts/setup-system.sh); without it the platform still starts and says how to build the model later.
+ * Without M3_BASE_MODEL the platform's base model is the demo model, built on the first start (minutes on 2 cores;
+ * skipped when built) so that New run, "Create demo workspace" and `npm run demo` find it. The build runs behind
+ * the web app (scripts/demo-model-build.ts), which says what waits for it. It needs Debian's PyTorch stack: when
+ * that is missing it is installed as the test command does (apt, as root); where it cannot be, the status and the
+ * terminal say exactly what to run, and everything else is served.
  */
-function ensureDemoModel() {
-  if (process.env.M3_BASE_MODEL || existsSync(path.join(ROOT, ".cache/demo-model/onnx/model.onnx"))) return;
+function demoModelNeedsBuild(): boolean {
+  if (process.env.M3_BASE_MODEL || existsSync(path.join(ROOT, ".cache/demo-model/onnx/model.onnx"))) return false;
   const python = process.env.PYTHON ?? "/usr/bin/python3";
-  if (spawnSync(python, ["-c", "import torch, sentencepiece, onnx"], { stdio: "ignore" }).status !== 0) {
-    console.warn(`No demo model and no PyTorch for ${python}: run scripts/setup-system.sh, then bash scripts/build-demo-model.sh`);
-    return;
-  }
-  console.log("Building the demo model (first start; about 4 minutes on 2 cores)...");
-  const built = spawnSync("bash", ["scripts/build-demo-model.sh"], { cwd: ROOT, stdio: "inherit" });
-  if (built.status !== 0) console.warn("The demo model could not be built (see above); the platform starts without it.");
+  const hasTorch = () => spawnSync(python, ["-c", "import torch, sentencepiece, onnx"], { stdio: "ignore" }).status === 0;
+  if (!hasTorch()) spawnSync("bash", ["scripts/setup-system.sh", "--worker"], { cwd: ROOT, stdio: "inherit" });
+  if (hasTorch()) return true;
+  const error = `No PyTorch for ${python}: run (as root) bash scripts/setup-system.sh --worker, then ${BUILD_COMMAND}`;
+  console.warn(`No demo model. ${error}`);
+  const now = new Date().toISOString();
+  writeBuildStatus({ state: "failed", phase: "starting", step: 0, totalSteps: null, etaSeconds: null, startedAt: now, updatedAt: now, error }, ROOT);
+  return false;
 }
 
 /** Database, migrations, build, then web + worker under supervision until a stop; exits with its outcome. */
@@ -102,11 +111,13 @@ async function startPlatform(): Promise<never> {
   const stamp = buildStamp();
   if (!existsSync(stampFile) || readFileSync(stampFile, "utf8") !== stamp || process.argv.includes("--rebuild")) {
     console.log("Building the web app (first start or sources changed)...");
-    await runOrExit(process.execPath, [NEXT_BIN, "build"], env, embedded);
+    const page = await serveStartupPage({ host: process.env.HOST ?? "127.0.0.1", port: PORT, what: "Building the web app (first start or new sources: a few minutes)." });
+    if (page.listening) console.log(`Until it is built, http://${process.env.HOST ?? "127.0.0.1"}:${PORT} shows a "starting" page.`);
+    await runOrExit(process.execPath, [NEXT_BIN, "build"], env, embedded).finally(page.close);
     writeFileSync(stampFile, stamp);
   }
 
-  ensureDemoModel();
+  const buildDemoModel = demoModelNeedsBuild();
 
   // server/env validates HOST (default 127.0.0.1) and needs the database URL and secret chosen above.
   Object.assign(process.env, { DATABASE_URL: env.DATABASE_URL, AUTH_SECRET: env.AUTH_SECRET });
@@ -135,6 +146,9 @@ async function startPlatform(): Promise<never> {
     stopDatabase: database ? () => database.stop() : undefined,
     databaseStopTimeoutMs: DATABASE_STOP_TIMEOUT_MS,
   });
+  const demoBuild = buildDemoModel ? startDemoModelBuild({ root: ROOT, logFile: path.join(DATA, "logs", "demo-model-build.log") }) : null;
+  // A stop while it builds ends the build too (it resumes from scratch on the next start; its output is atomic).
+  void platform.done.then(() => demoBuild?.child.kill("SIGTERM"));
   const host = settings.HOST;
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
   console.log(`\nM3 Studio is running at http://${shownHost}:${PORT}\n`);

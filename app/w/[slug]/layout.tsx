@@ -1,6 +1,7 @@
 import { notFound, redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { AppShell } from "../../_components/app-shell";
+import { DefaultModelBanner } from "../../_components/default-model-banner";
 import { WorkspaceProvider } from "../../_components/workspace-context";
 import { currentSession, serverApi } from "../../_trpc/server";
 
@@ -15,7 +16,7 @@ export default async function WorkspaceLayout({ children, params }: { children: 
   const workspaces = await api.workspace.list();
   return (
     <WorkspaceProvider workspace={workspace}>
-      <AppShell workspaces={workspaces} email={session.user.email ?? ""}>{children}</AppShell>
+      <AppShell workspaces={workspaces} email={session.user.email ?? ""}><DefaultModelBanner />{children}</AppShell>
     </WorkspaceProvider>
   );
 }
