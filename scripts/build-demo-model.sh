@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the demo model (tiny XLM-R + SentencePiece tokenizer, briefly pre-trained on ../shared/data) into
+# Build the demo model (tiny XLM-R + SentencePiece tokenizer, briefly pre-trained on the sample in data/demo/) into
 # OUT_DIR (default .cache/demo-model). Deterministic and idempotent: skipped when OUT_DIR/.stamp matches the hash
 # of the builder sources. Pass --force to rebuild. To use a real BGE-M3 instead, point the platform at its folder.
 set -euo pipefail

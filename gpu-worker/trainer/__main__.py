@@ -5,7 +5,7 @@ train   reads one JSON config (trainer/config.py) on stdin (or --config FILE, fo
 encode  --model DIR [--device cpu|cuda] [--dtype fp32|fp16|bf16]: JSON-lines inference (docs/CONTRACTS.md).
 export  --model DIR [--fp16]: DIR/onnx/model.onnx + a parity line.
 sp-ids  --model DIR [--sample N]: {"text", "ids"} per line: SentencePiece ids (<s> ... </s>) of each stdin
-        line (a JSON string) or of N sentences of ../shared/data (tokenizer parity with Node).
+        line (a JSON string) or of N sentences of the demo data, data/demo/ (tokenizer parity with Node).
 build-demo OUT_DIR: the demo model (scripts/build-demo-model.sh).
 merge   --base DIR --tuned DIR --weight W --out DIR: W*tuned + (1-W)*base on every weight, heads included
         (trainer/merge.py); one {"event":"done"} line; exit 2 with one error line on mismatched models.
@@ -63,7 +63,7 @@ def main(argv=None) -> int:
         if cmd == "sp-ids":
             ap = argparse.ArgumentParser(prog="trainer sp-ids")
             ap.add_argument("--model", required=True)
-            ap.add_argument("--sample", type=int, default=0, help="N sentences from ../shared/data instead of stdin")
+            ap.add_argument("--sample", type=int, default=0, help="N sentences of the demo data (data/demo/) instead of stdin")
             a = ap.parse_args(rest)
             from .demo.parity import sp_ids
             return sp_ids(a.model, a.sample)

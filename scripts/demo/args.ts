@@ -8,7 +8,7 @@ export const USAGE = `usage: npm run demo -- [--url URL] [--train FILE --eval FI
   --eval      your evaluation set: one pairs file, or corpus,queries,qrels (BEIR)
   --docs      documents for the synthesis step (txt/md/jsonl/csv); without it, --train skips synthesis
   --map       column mapping for --train, as in m3 import: query=COL,positive=COL,...
-  --eval-map  column mapping for the --eval pairs file (or its corpus: id=COL,text=COL,title=COL)
+  --eval-map  column mapping for the --eval pairs file (default: --map's) or its BEIR corpus (id=COL,text=COL,title=COL)
   --email/--password  an existing account (or M3_DEMO_EMAIL / M3_DEMO_PASSWORD); default: a new demo user
   --steps     training steps (default 200)
   --keep-deployment  leave the demo deployment running (default: stopped after the test call)

@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { writeDemoFiles, type DemoPlan, type PlannedImport } from "../../server/services/demo/demo-files";
-import { sharedDataDir } from "../../server/services/demo/shared-data";
+import { demoDataDir } from "../../server/services/demo/demo-data";
+import { checkPairsColumns } from "./columns";
 import type { DemoOptions } from "./args";
 import { apiClient, apiErrorMessage, checkPlatform, signIn, uploadFile, type Api, type CookieJar } from "./client";
 import { buildTable, tunedWins, type DemoTable } from "./table";
@@ -94,10 +95,16 @@ async function step<T>(name: string, r: Reporter, timings: Record<string, number
   }
 }
 
-function customPlan(o: DemoOptions): DemoPlan {
+/** --map applies to the evaluation pairs file too unless --eval-map is given (a BEIR corpus takes --eval-map only). */
+export function evalPairsMapping(o: DemoOptions) {
+  return o.evalMapping ?? o.mapping;
+}
+
+export function customPlan(o: DemoOptions): DemoPlan {
   const evalFiles = o.eval!;
+  const pairsMapping = evalPairsMapping(o);
   const evalImport: PlannedImport = evalFiles.length === 1
-    ? { datasetName: "my-eval", kind: "EVALUATION", files: [{ path: path.resolve(evalFiles[0]!), role: "pairs", ...(o.evalMapping ? { mapping: o.evalMapping } : {}) }] }
+    ? { datasetName: "my-eval", kind: "EVALUATION", files: [{ path: path.resolve(evalFiles[0]!), role: "pairs", ...(pairsMapping ? { mapping: pairsMapping } : {}) }] }
     : {
         datasetName: "my-eval", kind: "EVALUATION",
         files: (["corpus", "queries", "qrels"] as const).map((role, i) => ({ path: path.resolve(evalFiles[i]!), role, ...(o.evalMapping && role === "corpus" ? { mapping: o.evalMapping } : {}) })),
@@ -161,11 +168,15 @@ export async function runDemo(o: DemoOptions, r: Reporter): Promise<DemoResult> 
     try {
       let plan: DemoPlan;
       if (demoData) {
-        const shared = sharedDataDir();
-        if (!shared) throw new Error("the shared data folder (../shared/data beside the checkout) was not found: set M3_SHARED_DATA");
+        const dataDir = demoDataDir();
+        if (!dataDir) throw new Error("the demo data (data/demo/ in the checkout, or M3_DEMO_DATA) was not found");
         tmp = await mkdtemp(path.join(os.tmpdir(), "m3-demo-"));
-        plan = await writeDemoFiles(tmp, shared);
-      } else plan = customPlan(o);
+        plan = await writeDemoFiles(tmp, dataDir);
+      } else {
+        await checkPairsColumns(path.resolve(o.train!), o.mapping, "--map");
+        if (o.eval!.length === 1) await checkPairsColumns(path.resolve(o.eval![0]!), evalPairsMapping(o), o.evalMapping ? "--eval-map" : "--map");
+        plan = customPlan(o);
+      }
       const jobs = [];
       for (const item of plan.imports) {
         const files = [];

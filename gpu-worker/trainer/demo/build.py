@@ -1,4 +1,4 @@
-"""Build the demo model from ../shared/data only (scripts/build-demo-model.sh).
+"""Build the demo model from the demo data shipped in data/demo/ only (scripts/build-demo-model.sh).
 
 1. rows from both data sets, the held-out test split (data.py) -> splits.json
 2. SentencePiece unigram (8k, XLM-R ids) on train-split texts -> spm.model + tokenizer.json
@@ -40,6 +40,8 @@ def source_hash() -> str:
     files += [os.path.join(PKG, f) for f in ("model.py", "train.py", "data.py", "config.py", "export.py",
                                               "safetensors_io.py", "lora.py", "checkpoint.py")]
     files += [os.path.join(PKG, "losses", f) for f in sorted(os.listdir(os.path.join(PKG, "losses"))) if f.endswith(".py")]
+    from . import data
+    files += [os.path.join(data.DEMO_DATA, data.ZH), os.path.join(data.DEMO_DATA, data.EN)]  # a re-cut rebuilds
     for f in files:
         h.update(os.path.relpath(f, PKG).encode())
         with open(f, "rb") as fh:

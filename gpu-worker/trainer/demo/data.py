@@ -1,4 +1,5 @@
-"""The shared data sets as (query, passage, group key) rows, and the held-out test split.
+"""The demo data sets (data/demo/ in the repository: a compact sample of the real data, see its README) as
+(query, passage, group key) rows, and the held-out test split.
 
 Split rule (documented in docs/CONTRACTS.md): a row is in the test split iff
 int(sha1(key).hexdigest(), 16) % 10 == 0, with key = "en:" + focus (MedQuAD; questions are templated per focus,
@@ -13,8 +14,10 @@ import os
 from dataclasses import dataclass
 from typing import List
 
-SHARED = os.environ.get("M3_SHARED_DATA") or os.path.abspath(
-    os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "shared", "data"))
+# The sample shipped in the repository (a fresh clone has nothing else); M3_DEMO_DATA points at a folder of the
+# same layout (e.g. the full data sets) instead.
+DEMO_DATA = os.environ.get("M3_DEMO_DATA") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", "..", "..", "data", "demo"))
 ZH = os.path.join("zh-medical-dialogue", "liver-digestive.gb18030.csv")
 EN = os.path.join("medquad-en", "gard-ghr.jsonl")
 
@@ -40,7 +43,7 @@ def clean(s: str) -> str:
     return " ".join((s or "").split())
 
 
-def load_zh(root: str = SHARED) -> List[Row]:
+def load_zh(root: str = DEMO_DATA) -> List[Row]:
     rows = []
     with open(os.path.join(root, ZH), encoding="gb18030", newline="") as f:
         for i, r in enumerate(csv.DictReader(f)):
@@ -52,7 +55,7 @@ def load_zh(root: str = SHARED) -> List[Row]:
     return rows
 
 
-def load_en(root: str = SHARED) -> List[Row]:
+def load_en(root: str = DEMO_DATA) -> List[Row]:
     rows = []
     with open(os.path.join(root, EN), encoding="utf-8") as f:
         for line in f:
@@ -65,7 +68,7 @@ def load_en(root: str = SHARED) -> List[Row]:
     return rows
 
 
-def load_all(root: str = SHARED) -> List[Row]:
+def load_all(root: str = DEMO_DATA) -> List[Row]:
     return load_zh(root) + load_en(root)
 
 

@@ -15,7 +15,7 @@ from . import data
 def sample_sentences(n: int) -> List[str]:
     """n/2 Chinese + n/2 English texts, raw (unnormalised) from the files, chosen by a fixed stride."""
     zh: List[str] = []
-    with open(os.path.join(data.SHARED, data.ZH), encoding="gb18030", newline="") as f:
+    with open(os.path.join(data.DEMO_DATA, data.ZH), encoding="gb18030", newline="") as f:
         for i, r in enumerate(csv.DictReader(f)):
             field = ("title", "ask", "answer")[i % 3]
             t = (r.get(field) or "")
@@ -24,7 +24,7 @@ def sample_sentences(n: int) -> List[str]:
             if t.strip():
                 zh.append(t[:400])
     en: List[str] = []
-    with open(os.path.join(data.SHARED, data.EN), encoding="utf-8") as f:
+    with open(os.path.join(data.DEMO_DATA, data.EN), encoding="utf-8") as f:
         for i, line in enumerate(f):
             o = json.loads(line)
             t = o["question"] if i % 2 == 0 else re.split(r"(?<=[.!?])\s", o["answer"])[0]

@@ -2,10 +2,10 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ColumnMapping, DATASET_KINDS, FILE_ROLES } from "../../jobs/definitions/import-dataset";
 import { CsvRecordParser } from "../../lib/parsing/csv";
-import { clean, isHeldOut, MEDQUAD, medquadKey, ZH_CSV, zhKey } from "./shared-data";
+import { clean, isHeldOut, MEDQUAD, medquadKey, ZH_CSV, zhKey } from "./demo-data";
 
 /**
- * The demo's import plan, made from ../shared/data: files written to a folder, each with the dataset it goes
+ * The demo's import plan, made from the demo data (data/demo/, or M3_DEMO_DATA): files written to a folder, each with the dataset it goes
  * into, its role and column mapping — exactly what a user would pick in the data studio. Used by the
  * "Create demo workspace" service (stored as uploads on the server) and by `npm run demo` (uploaded over HTTP).
  * No database here. Training rows come from the demo model's training side only, evaluation rows from its
@@ -29,7 +29,8 @@ export interface DemoPlan {
   documents: string | null;
 }
 
-export const DEMO_SIZES = { train: 1600, evalQueries: 200, distractors: 300, zhDocuments: 40 };
+/** Sized to the shipped sample (data/demo/: 900 MedQuAD rows on the training side, 300 held out). */
+export const DEMO_SIZES = { train: 800, evalQueries: 120, distractors: 180, zhDocuments: 40 };
 
 interface MedquadRow { qid: string; question: string; answer: string; focus: string; qtype?: string }
 
@@ -122,18 +123,18 @@ export function zhTrainingCsv(bytes: Uint8Array) {
 }
 
 /** Writes the demo's files into `dir` and returns the plan (datasets, roles, mappings). */
-export async function writeDemoFiles(dir: string, shared: string, sizes = DEMO_SIZES): Promise<DemoPlan> {
+export async function writeDemoFiles(dir: string, dataDir: string, sizes = DEMO_SIZES): Promise<DemoPlan> {
   await mkdir(dir, { recursive: true });
   const at = (name: string) => path.join(dir, name);
   const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
 
-  const en = medquadSplit((await readFile(path.join(shared, MEDQUAD), "utf8")).split("\n"), sizes);
+  const en = medquadSplit((await readFile(path.join(dataDir, MEDQUAD), "utf8")).split("\n"), sizes);
   await writeFile(at("medquad-train.jsonl"), jsonl(en.train));
   await writeFile(at("medquad-heldout-corpus.jsonl"), jsonl(en.corpus));
   await writeFile(at("medquad-heldout-queries.jsonl"), jsonl(en.queries));
   await writeFile(at("medquad-heldout-qrels.tsv"), "query-id\tcorpus-id\tscore\n" + en.qrels.map((r) => `${r.qid}\t${r.docid}\t1`).join("\n") + "\n");
 
-  const zh = zhTrainingCsv(await readFile(path.join(shared, ZH_CSV)));
+  const zh = zhTrainingCsv(await readFile(path.join(dataDir, ZH_CSV)));
   await writeFile(at("liver-digestive.train.gb18030.csv"), zh.bytes);
   // Synthesis drafts queries for documents: a few training-side answers (never the held-out ones).
   await writeFile(at("zh-medical-docs.jsonl"), jsonl(zh.kept.slice(0, sizes.zhDocuments).map((r) => ({ id: `zh-${r.index}`, title: r.title, text: r.answer }))));

@@ -10,26 +10,26 @@ import { defaultBaseModelDir } from "../models/default-model";
 import { registerBaseModel } from "../models/registry";
 import { createWorkspace } from "../workspaces/workspaces";
 import { writeDemoFiles } from "./demo-files";
-import { sharedDataDir } from "./shared-data";
+import { demoDataDir } from "./demo-data";
 
 /** The command that builds the demo model when it is missing (about 2 minutes on 2 CPU cores). */
 export const BUILD_MODEL_COMMAND = "bash scripts/build-demo-model.sh";
 
 /**
  * "Create demo workspace": a new workspace owned by the user with the default base model registered (the demo
- * model, or M3_BASE_MODEL) and, with `withData`, real import jobs of the medical datasets in ../shared/data
+ * model, or M3_BASE_MODEL) and, with `withData`, real import jobs of the medical demo datasets shipped in data/demo/
  * (MedQuAD training pairs and held-out evaluation set, the Chinese GB18030 dialogue CSV, documents for
  * synthesis) queued — the same jobs the data studio queues. All or nothing: if any step fails, the workspace
  * and everything stored for it are removed. `npm run demo` passes withData=false and uploads its own files.
  */
 export async function createDemoWorkspace({ userId, name, withData }: { userId: string; name: string; withData: boolean }) {
-  const shared = withData ? sharedDataDir() : null;
-  if (withData && !shared) throw new AppError("BAD_REQUEST", "The shared data folder was not found: set M3_SHARED_DATA to the folder holding medquad-en/ and zh-medical-dialogue/.");
+  const dataDir = withData ? demoDataDir() : null;
+  if (withData && !dataDir) throw new AppError("BAD_REQUEST", "The demo data was not found: data/demo/ is missing from the checkout, or M3_DEMO_DATA names a folder without medquad-en/ and zh-medical-dialogue/.");
   const modelDir = defaultBaseModelDir();
   const tmp = withData ? await mkdtemp(path.join(os.tmpdir(), "m3-demo-")) : null;
   try {
     // Files first: a bad data folder fails before anything is created.
-    const plan = tmp && shared ? await writeDemoFiles(tmp, shared) : null;
+    const plan = tmp && dataDir ? await writeDemoFiles(tmp, dataDir) : null;
     const workspace = await createWorkspace({ userId, name, demo: true });
     try {
       const model = modelDir ? await registerBaseModel({ workspaceId: workspace.id, userId, name: path.basename(modelDir), dir: modelDir }) : null;

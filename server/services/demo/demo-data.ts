@@ -1,13 +1,17 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The demo data shipped in the repository (data/demo/README.md): a compact sample of the real medical data sets. */
+export const SHIPPED_DEMO_DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../data/demo");
 
 /**
- * Where the demo finds the project's shared data: M3_SHARED_DATA, else `../shared/data` beside the checkout
- * (the web app and the CLIs run from the checkout root, as the demo model's path does). Null when absent.
+ * Where the demo finds its data: M3_DEMO_DATA (a folder of the same layout, e.g. the full data sets), else the
+ * sample shipped in the repository — so a fresh clone has everything it needs. Null when neither holds both files.
  */
-export function sharedDataDir(): string | null {
-  const candidates = [process.env.M3_SHARED_DATA, path.resolve("../shared/data")].filter((p): p is string => !!p);
+export function demoDataDir(): string | null {
+  const candidates = [process.env.M3_DEMO_DATA, SHIPPED_DEMO_DATA].filter((p): p is string => !!p);
   return candidates.find((dir) => existsSync(path.join(dir, ZH_CSV)) && existsSync(path.join(dir, MEDQUAD))) ?? null;
 }
 
