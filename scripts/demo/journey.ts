@@ -174,7 +174,7 @@ export async function runDemo(o: DemoOptions, r: Reporter): Promise<DemoResult> 
         plan = await writeDemoFiles(tmp, dataDir);
       } else {
         await checkPairsColumns(path.resolve(o.train!), o.mapping, "--map");
-        if (o.eval!.length === 1) await checkPairsColumns(path.resolve(o.eval![0]!), evalPairsMapping(o), o.evalMapping ? "--eval-map" : "--map");
+        if (o.eval!.length === 1) await checkPairsColumns(path.resolve(o.eval![0]!), evalPairsMapping(o), "--eval-map");
         plan = customPlan(o);
       }
       const jobs = [];
