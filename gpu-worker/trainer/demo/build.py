@@ -28,7 +28,7 @@ CONFIG = dict(vocab_size=8000, hidden_size=128, num_hidden_layers=2, num_attenti
               max_position_embeddings=130, hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1)
 # max_length 128 (positions 2..129): every position is seen in pre-training, so the demo never encodes with
 # untrained position embeddings; the platform truncates to m3studio.json's max_length.
-PRETRAIN = dict(mode="unified", train_group_size=1, batch_size=32, max_steps=int(os.environ.get("M3_DEMO_STEPS", "350")),
+PRETRAIN = dict(mode="unified", train_group_size=1, batch_size=32, max_steps=int(os.environ.get("M3_DEMO_STEPS", "900")),
                 learning_rate=1e-3, warmup_ratio=0.05, temperature=0.05, max_query_length=48, max_passage_length=128,
                 weight_decay=0.01, seed=0, device="cpu", log_steps=25, self_distill=True, group_by_length=True,
                 same_source_within_batch=True)

@@ -12,7 +12,7 @@ import { createWorkspace } from "../workspaces/workspaces";
 import { writeDemoFiles } from "./demo-files";
 import { demoDataDir } from "./demo-data";
 
-/** The command that builds the demo model when it is missing (about 2 minutes on 2 CPU cores). */
+/** The command that builds the demo model when it is missing (about 3–4 minutes on 2 CPU cores). */
 export const BUILD_MODEL_COMMAND = "bash scripts/build-demo-model.sh";
 
 /**
