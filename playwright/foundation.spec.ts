@@ -7,6 +7,8 @@ test("sign up, create a workspace, invite a viewer by link; the viewer sees it r
   const owner = await ownerContext.newPage();
   await owner.goto("/");
   await expect(owner).toHaveURL(/\/sign-in/);
+  // The app's icon is served to anyone, from public/ (a first load used to log a 404 for it).
+  for (const icon of ["/favicon.ico", "/icon.svg"]) expect((await owner.request.get(icon)).status(), icon).toBe(200);
   await owner.getByRole("link", { name: "Sign up" }).click();
   await signUp(owner, uniqueEmail("owner"), "Olivia Owner");
   await expect(owner).toHaveURL(/\/workspaces\/new/);
