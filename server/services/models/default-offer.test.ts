@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../db";
 import { callerFor, createUser, createWorkspaceWith } from "../../testing/factories";
+import { makeModelFolder } from "../../testing/model-folder";
 
 /**
  * #20: the default base model (M3_BASE_MODEL here; the demo model by default) is offered in every workspace's
@@ -13,25 +14,11 @@ let scratch: string;
 const cleanup: string[] = [];
 let previousBaseModel: string | undefined;
 
-/** A minimal folder that passes the registry's checks, with the ONNX export that makes a default "ready". */
-function makeDefaultModel(dir: string) {
-  mkdirSync(path.join(dir, "onnx"), { recursive: true });
-  writeFileSync(path.join(dir, "config.json"), JSON.stringify({ architectures: ["XLMRobertaModel"], model_type: "xlm-roberta", hidden_size: 8, num_hidden_layers: 1, vocab_size: 16, max_position_embeddings: 34 }));
-  writeFileSync(path.join(dir, "tokenizer.json"), "{}");
-  writeFileSync(path.join(dir, "colbert_linear.pt"), "x");
-  writeFileSync(path.join(dir, "sparse_linear.pt"), "x");
-  writeFileSync(path.join(dir, "onnx", "model.onnx"), "x");
-  const header = Buffer.from(JSON.stringify({ w: { dtype: "F32", shape: [2, 2], data_offsets: [0, 16] } }));
-  const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(BigInt(header.length));
-  writeFileSync(path.join(dir, "model.safetensors"), Buffer.concat([len, header, Buffer.alloc(16)]));
-}
-
 beforeAll(() => {
   scratch = mkdtempSync(path.join(os.tmpdir(), "default-offer-"));
   previousBaseModel = process.env.M3_BASE_MODEL;
   process.env.M3_BASE_MODEL = path.join(scratch, "bge-m3");
-  makeDefaultModel(process.env.M3_BASE_MODEL);
+  makeModelFolder(process.env.M3_BASE_MODEL, { withOnnx: true });
 });
 
 afterAll(() => {
@@ -67,7 +54,7 @@ describe("the default base model in every workspace (#20)", () => {
     mkdirSync(process.env.M3_MODEL_ROOTS!, { recursive: true });
     const other = mkdtempSync(path.join(process.env.M3_MODEL_ROOTS!, "other-"));
     cleanup.push(other);
-    makeDefaultModel(other);
+    makeModelFolder(other, { withOnnx: true });
     await owner.model.register({ workspaceId, name: "mine", dir: other });
     await owner.model.delete({ workspaceId, baseModelId: offered!.id });
     expect((await owner.model.list({ workspaceId })).map((m) => m.name)).toEqual(["mine"]);

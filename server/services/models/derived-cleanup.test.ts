@@ -7,6 +7,7 @@ import { env } from "../../env";
 import { artifactsRoot } from "../../storage/artifacts";
 import { workspaceUsage } from "../../storage/workspace-usage";
 import { callerFor, createUser, createWorkspaceWith, unique } from "../../testing/factories";
+import { makeModelFolder } from "../../testing/model-folder";
 import { workingModelFolder } from "./folder-access";
 import { POST } from "~/app/api/uploads/route";
 
@@ -34,20 +35,7 @@ beforeAll(() => {
   cleanup.push(scratch);
 });
 
-/** A minimal folder that passes the registry's checks (XLM-R config, tokenizer, heads, safetensors header). */
-function makeModelFolder(name: string): string {
-  const dir = path.join(scratch, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "config.json"), JSON.stringify({ architectures: ["XLMRobertaModel"], model_type: "xlm-roberta", hidden_size: 8, num_hidden_layers: 1, vocab_size: 16, max_position_embeddings: 34 }));
-  writeFileSync(path.join(dir, "tokenizer.json"), "{}");
-  writeFileSync(path.join(dir, "colbert_linear.pt"), "x");
-  writeFileSync(path.join(dir, "sparse_linear.pt"), "x");
-  const header = Buffer.from(JSON.stringify({ w: { dtype: "F32", shape: [2, 2], data_offsets: [0, 16] } }));
-  const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(BigInt(header.length));
-  writeFileSync(path.join(dir, "model.safetensors"), Buffer.concat([len, header, Buffer.alloc(16)]));
-  return dir;
-}
+const folderNamed = (name: string) => makeModelFolder(path.join(scratch, name));
 
 /** What a deployment of `dir` leaves in the workspace's derived folder: an exported graph of `bytes` bytes. */
 async function exportedGraph(workspaceId: string, dir: string, bytes = 10): Promise<string> {
@@ -67,8 +55,8 @@ describe("model.delete removes the derived files nothing references any more", (
   it("the deleted model's derived folder goes; the same folder's derived files elsewhere stay", async () => {
     const a = await editorWorkspace();
     const b = await editorWorkspace();
-    const dir = makeModelFolder(unique("model"));
-    const kept = makeModelFolder(unique("kept"));
+    const dir = folderNamed(unique("model"));
+    const kept = folderNamed(unique("kept"));
     const model = await a.caller.model.register({ workspaceId: a.workspace.id, name: "to delete", dir });
     await a.caller.model.register({ workspaceId: a.workspace.id, name: "kept", dir: kept });
     await b.caller.model.register({ workspaceId: b.workspace.id, name: "same folder", dir });
@@ -88,7 +76,7 @@ describe("model.delete removes the derived files nothing references any more", (
 
   it("keeps the derived files while a deployment of the workspace still serves or can roll back to the folder", async () => {
     const a = await editorWorkspace();
-    const dir = makeModelFolder(unique("deployed"));
+    const dir = folderNamed(unique("deployed"));
     const model = await a.caller.model.register({ workspaceId: a.workspace.id, name: "deployed", dir });
     const derived = await exportedGraph(a.workspace.id, dir);
     await db.deployment.create({
@@ -103,7 +91,7 @@ describe("model.delete removes the derived files nothing references any more", (
     const other = await editorWorkspace();
     const viewer = await createUser();
     await db.membership.create({ data: { workspaceId: a.workspace.id, userId: viewer.id, role: "VIEWER" } });
-    const model = await a.caller.model.register({ workspaceId: a.workspace.id, name: "trained from", dir: makeModelFolder(unique("trained")) });
+    const model = await a.caller.model.register({ workspaceId: a.workspace.id, name: "trained from", dir: folderNamed(unique("trained")) });
     await db.experiment.create({ data: { workspaceId: a.workspace.id, name: unique("run"), baseModelId: model.id, trainVersionId: "none", preset: "quick", config: {}, outputDir: `experiments/${unique("run")}`, createdById: a.editor.id } });
 
     await expect(a.caller.model.delete({ workspaceId: a.workspace.id, baseModelId: model.id })).rejects.toMatchObject({ code: "CONFLICT", message: "1 run was trained from trained from; it stays registered while they exist." });
@@ -121,7 +109,7 @@ describe("the storage quota counts the workspace's artifacts, not only its uploa
   it("derived model files and run artifacts count towards WORKSPACE_STORAGE_QUOTA_BYTES; linked source files do not", async () => {
     const a = await editorWorkspace();
     const { cookie } = await signInOverHttp(a.editor.email, "editor password");
-    const dir = makeModelFolder(unique("quota"));
+    const dir = folderNamed(unique("quota"));
     await a.caller.model.register({ workspaceId: a.workspace.id, name: "quota", dir });
     await exportedGraph(a.workspace.id, dir, 600);
     const outputDir = `experiments/${unique("run")}`;

@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../db";
 import { isPermanentJobError } from "../../jobs/types";
 import { artifactsRoot } from "../../storage/artifacts";
 import { callerFor, createUser, createWorkspaceWith, unique } from "../../testing/factories";
+import { makeModelFolder } from "../../testing/model-folder";
 import { readableModelFolder } from "./folder-access";
 
 /**
@@ -14,20 +15,6 @@ import { readableModelFolder } from "./folder-access";
  */
 const ROOT = process.env.M3_MODEL_ROOTS!;
 const cleanup: string[] = [];
-
-/** A minimal folder that passes the registry's checks (XLM-R config, tokenizer, heads, safetensors header). */
-function makeModelFolder(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "config.json"), JSON.stringify({ architectures: ["XLMRobertaModel"], model_type: "xlm-roberta", hidden_size: 8, num_hidden_layers: 1, vocab_size: 16, max_position_embeddings: 34 }));
-  writeFileSync(path.join(dir, "tokenizer.json"), "{}");
-  writeFileSync(path.join(dir, "colbert_linear.pt"), "x");
-  writeFileSync(path.join(dir, "sparse_linear.pt"), "x");
-  const header = Buffer.from(JSON.stringify({ w: { dtype: "F32", shape: [2, 2], data_offsets: [0, 16] } }));
-  const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(BigInt(header.length));
-  writeFileSync(path.join(dir, "model.safetensors"), Buffer.concat([len, header, Buffer.alloc(16)]));
-  return dir;
-}
 
 let editorA: ReturnType<typeof callerFor>;
 let viewerA: ReturnType<typeof callerFor>;
