@@ -3,10 +3,19 @@ import os from "node:os";
 import path from "node:path";
 import { runImport } from "../services/datasets/import/run-import";
 import { storeLocalFile } from "../services/datasets/uploads";
+import { createUser, createWorkspaceWith } from "./factories";
 
 /** Test helpers that import real files through the real import path. */
 export async function useTempArtifacts() {
   process.env.ARTIFACTS_DIR ??= await mkdtemp(path.join(os.tmpdir(), "m3-artifacts-"));
+}
+
+/** A temporary artifacts folder and a new workspace with one owner: the usual start of a datasets test file. */
+export async function ownerWorkspaceWithArtifacts(): Promise<{ workspaceId: string; userId: string }> {
+  await useTempArtifacts();
+  const userId = (await createUser()).id;
+  const workspaceId = (await createWorkspaceWith([{ userId, role: "OWNER" }])).id;
+  return { workspaceId, userId };
 }
 
 export function uploadFile(workspaceId: string, userId: string, file: string, name = path.basename(file)) {

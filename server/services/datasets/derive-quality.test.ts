@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../db";
-import { importPairs, useTempArtifacts } from "../../testing/datasets";
-import { createUser, createWorkspaceWith } from "../../testing/factories";
+import { importPairs, ownerWorkspaceWithArtifacts } from "../../testing/datasets";
 import { filterVersion, mergeVersions, splitVersion } from "./derive";
 import { computeQualityReport } from "./quality";
 
@@ -9,9 +8,7 @@ let workspaceId: string;
 let userId: string;
 
 beforeAll(async () => {
-  await useTempArtifacts();
-  userId = (await createUser()).id;
-  workspaceId = (await createWorkspaceWith([{ userId, role: "OWNER" }])).id;
+  ({ workspaceId, userId } = await ownerWorkspaceWithArtifacts());
 });
 
 // 60 answers, each asked 3 ways: a split must keep each answer's questions together.

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { uploadContent, uploadFile, useTempArtifacts } from "../../testing/datasets";
-import { createUser, createWorkspaceWith } from "../../testing/factories";
+import { uploadContent, uploadFile, ownerWorkspaceWithArtifacts } from "../../testing/datasets";
 import { ZH_DIALOGUE_CSV } from "../../testing/shared-data";
 import { PREVIEW_ROWS, previewUpload } from "./preview";
 
@@ -8,9 +7,7 @@ let workspaceId: string;
 let userId: string;
 
 beforeAll(async () => {
-  await useTempArtifacts();
-  userId = (await createUser()).id;
-  workspaceId = (await createWorkspaceWith([{ userId, role: "OWNER" }])).id;
+  ({ workspaceId, userId } = await ownerWorkspaceWithArtifacts());
 });
 
 describe("upload preview (#20 item 7)", () => {

@@ -1,15 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { importBeir, useTempArtifacts } from "../../testing/datasets";
-import { createUser, createWorkspaceWith } from "../../testing/factories";
+import { importBeir, ownerWorkspaceWithArtifacts } from "../../testing/datasets";
 import { listRecords } from "./datasets";
 
 let workspaceId: string;
 let userId: string;
 
 beforeAll(async () => {
-  await useTempArtifacts();
-  userId = (await createUser()).id;
-  workspaceId = (await createWorkspaceWith([{ userId, role: "OWNER" }])).id;
+  ({ workspaceId, userId } = await ownerWorkspaceWithArtifacts());
 });
 
 describe("an evaluation set's judgements (#20 item 7: ids without text)", () => {
