@@ -68,7 +68,7 @@ test("data studio: upload GB18030 CSV, fix the mapping, quality report; synthesi
   await reviewer.getByRole("link", { name: "Sign up" }).click();
   await signUp(reviewer, uniqueEmail("rita"), "Rita Reviewer");
   await reviewer.getByRole("button", { name: "Accept and join" }).click();
-  await expect(reviewer).toHaveURL(new RegExp(`${base}/datasets`));
+  await expect(reviewer).toHaveURL(new RegExp(`${base}/datasets`), { timeout: 60_000 }); // a loaded machine renders slowly
 
   // Documents for synthesis, then an offline synthesis run assigned to both reviewers.
   await owner.goto(`${base}/datasets/import`);

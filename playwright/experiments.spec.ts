@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { expectNoPlaceholder, newUserWithWorkspace, shot } from "./helpers";
 import { medquadFiles } from "./journey-data";
-import { beirFiles, fillLoraRunForm, importDataset, registerDemoModel } from "./studio-steps";
+import { beirFiles, fillLoraRunForm, importDataset, expectDefaultModel } from "./studio-steps";
 import { waitWhileAdvancing } from "./advancing";
 
 /** MedQuAD pairs from the demo model's train side, and a small BEIR set from its held-out side. */
@@ -21,7 +21,7 @@ test("experiments: LoRA preset run, live chart, cancel, resume, comparison and p
   await importDataset(page, base, "Evaluation set", "medquad-heldout", beirFiles(d));
 
   // Register the demo model, then a new run from the LoRA preset, shortened in the advanced form.
-  await registerDemoModel(page, base);
+  await expectDefaultModel(page, base);
   await fillLoraRunForm(page, "lora from the browser", { maxSteps: "60", saveSteps: "20", batchSize: "8", trainGroupSize: "2", maxPassageLength: "96" });
   await expect(page.locator('select[name="evalVersionId"]')).not.toHaveValue("");
   await expect(page.getByTestId("estimate")).toContainText("GB");

@@ -3,8 +3,8 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { waitWhileAdvancing } from "./advancing";
 import { newUserWithWorkspace, shot } from "./helpers";
-import { demoModelDim } from "./journey-data";
-import { importDataset, registerDemoModel } from "./studio-steps";
+import { DEFAULT_MODEL_NAME, demoModelDim } from "./journey-data";
+import { importDataset, expectDefaultModel } from "./studio-steps";
 
 const DOCS = path.join(import.meta.dirname, "fixtures/liver-docs.jsonl");
 const docIds = readFileSync(DOCS, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { id: string }).id);
@@ -13,13 +13,13 @@ test("index a documents version into pgvector and Qdrant, read the READMEs and t
   test.setTimeout(900_000);
   const base = await newUserWithWorkspace(page, "Ines Index", "rag-index");
   await importDataset(page, base, "Documents", "liver-docs", [["Documents", DOCS]]);
-  await registerDemoModel(page, base);
+  await expectDefaultModel(page, base);
 
   await page.getByRole("link", { name: "Indexes", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Indexes", exact: true })).toBeVisible();
   await page.locator('input[name="name"]').fill("liver_docs");
   await expect(page.getByLabel("Documents", { exact: true })).toContainText(`liver-docs v1 · ${docIds.length} documents`);
-  await page.getByLabel("Encoder").selectOption({ label: "base: demo-m3" });
+  await page.getByLabel("Encoder").selectOption({ label: `base: ${DEFAULT_MODEL_NAME}` });
   await expect(page.getByTestId("store-pgvector")).toBeChecked();
   await expect(page.getByTestId("store-qdrant")).toBeChecked();
   await expect(page.getByTestId("store-milvus")).not.toBeChecked();

@@ -11,6 +11,8 @@ import { MEDQUAD_JSONL } from "../server/testing/shared-data";
  */
 export const ROOT = path.resolve(import.meta.dirname, "..");
 export const DEMO_MODEL = path.join(ROOT, ".cache/demo-model");
+/** The name the default model gets when a workspace is offered it: its folder's name. */
+export const DEFAULT_MODEL_NAME = path.basename(DEMO_MODEL);
 
 export function medquadFiles(opts: { trainPairs: number; evalQueries: number }) {
   const split = medquadSplit(readFileSync(MEDQUAD_JSONL, "utf8").split("\n"), {

@@ -1,8 +1,8 @@
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { expectNoPlaceholder, newUserWithWorkspace, shot } from "./helpers";
-import { demoModelDim, medquadFiles } from "./journey-data";
-import { beirFiles, fillLoraRunForm, importDataset, registerDemoModel, type DatasetKind, type ImportFile } from "./studio-steps";
+import { DEFAULT_MODEL_NAME, demoModelDim, medquadFiles } from "./journey-data";
+import { beirFiles, fillLoraRunForm, importDataset, expectDefaultModel, type DatasetKind, type ImportFile } from "./studio-steps";
 import { waitWhileAdvancing } from "./advancing";
 
 const DOCS = path.join(import.meta.dirname, "fixtures/liver-docs.jsonl");
@@ -64,7 +64,7 @@ test("journey: sign up → data → quality → synthesis → LoRA run → compa
   await expect(page.getByTestId("export-result")).toContainText("Exported 2 rows as v1");
 
   // 4. Register the base model and run the LoRA preset, shortened to a few CPU steps.
-  await registerDemoModel(page, base);
+  await expectDefaultModel(page, base);
   // A higher rate than the preset's so that 16 steps visibly move the LoRA weights (B starts at zero).
   await fillLoraRunForm(page, "clinic lora", {
     maxSteps: "16", batchSize: "8", trainGroupSize: "2", maxPassageLength: "96", learningRate: "0.002", warmupRatio: "0",
@@ -84,7 +84,7 @@ test("journey: sign up → data → quality → synthesis → LoRA run → compa
   // 5. Base vs tuned on the held-out set: real numbers in both columns.
   await page.getByTestId("open-compare").click();
   const table = page.getByTestId("compare-table");
-  await expect(table.locator("thead")).toContainText("demo-m3");
+  await expect(table.locator("thead")).toContainText(DEFAULT_MODEL_NAME);
   const ndcg = table.locator('tr[data-metric="ndcg@10"] td');
   await expect(ndcg.nth(1)).toHaveText(/^[01]\.\d{4}/);
   await expect(ndcg.nth(2)).toHaveText(/^[01]\.\d{4}[+-]\d\.\d{4}/);

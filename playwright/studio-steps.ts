@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { DEMO_MODEL } from "./journey-data";
+import { DEFAULT_MODEL_NAME } from "./journey-data";
 
 /** Steps several specs take the same way through the UI: import data, register the demo model, fill a new run. */
 
@@ -29,11 +29,10 @@ export function beirFiles(d: { corpus: Buffer; queries: Buffer; qrels: Buffer })
 }
 
 /** Registers the demo model on the experiments page (validated on registration). */
-export async function registerDemoModel(page: Page, base: string) {
+/** The default base model (the demo model here) is offered in a new workspace without anyone typing a path (#20). */
+export async function expectDefaultModel(page: Page, base: string) {
   await page.goto(`${base}/experiments`);
-  await page.locator('input[name="model-name"]').fill("demo-m3");
-  await page.locator('input[name="model-dir"]').fill(DEMO_MODEL);
-  await page.getByRole("button", { name: "Register" }).click();
+  await expect(page.getByTestId("models")).toContainText(DEFAULT_MODEL_NAME);
   await expect(page.getByTestId("models")).toContainText("XLMRobertaModel");
 }
 

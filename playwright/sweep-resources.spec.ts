@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { expectNoPlaceholder, newUserWithWorkspace, shot } from "./helpers";
 import { medquadFiles } from "./journey-data";
-import { fillLoraRunForm, importDataset, registerDemoModel } from "./studio-steps";
+import { fillLoraRunForm, importDataset, expectDefaultModel } from "./studio-steps";
 import { waitWhileAdvancing } from "./advancing";
 
 /** A few dozen MedQuAD pairs: enough for short CPU runs. */
@@ -12,7 +12,7 @@ test("sweep form: several fields, grid size and cap, field-named errors; run pag
   page.setDefaultTimeout(45_000);
   const base = await newUserWithWorkspace(page, "Sam Sweeps", "sweeps");
   await importDataset(page, base, "Training pairs", "sweep-train", [["Pairs file", { name: "pairs.jsonl", buffer: pairs() }]]);
-  await registerDemoModel(page, base);
+  await expectDefaultModel(page, base);
   await fillLoraRunForm(page, "sweep", { maxSteps: "100", batchSize: "8", trainGroupSize: "2", maxPassageLength: "64" });
 
   // The sweep: several fields, each a list of values.
