@@ -10,8 +10,16 @@ import { retryRefusal } from "./retry-policy";
 
 const jobSummary = {
   id: true, type: true, status: true, priority: true, attempts: true, maxAttempts: true, progress: true,
-  progressMessage: true, lastError: true, lockedBy: true, createdAt: true, updatedAt: true, finishedAt: true, runAt: true,
+  progressMessage: true, lastError: true, lockedBy: true, lockedAt: true, createdAt: true, updatedAt: true, finishedAt: true, runAt: true,
 } as const;
+
+/**
+ * When the job's current (or last) attempt started: its claim time. A queued job has not started, even when an
+ * earlier attempt did (a requeue after a lost lease, a retry): the list then says "not started" instead of
+ * measuring a duration from a claim that no longer runs.
+ */
+const withStart = <J extends { status: JobStatus; lockedAt: Date | null }>({ lockedAt, ...job }: J) =>
+  ({ ...job, startedAt: job.status === "QUEUED" ? null : lockedAt });
 
 /** The workspace's jobs, newest first, each with whether `role` may retry it (the job list's Retry button). */
 export async function listJobs({ workspaceId, status, limit, role }: { workspaceId: string; status?: JobStatus; limit: number; role: Role }) {
@@ -21,7 +29,7 @@ export async function listJobs({ workspaceId, status, limit, role }: { workspace
     orderBy: { createdAt: "desc" },
     take: limit,
   });
-  return jobs.map(({ payload, result, ...job }) => ({ ...job, retryable: retryRefusal({ ...job, payload, result }, role) === null }));
+  return jobs.map(({ payload, result, ...job }) => ({ ...withStart(job), retryable: retryRefusal({ ...job, payload, result }, role) === null }));
 }
 
 export async function getJob({ workspaceId, jobId, afterLogId }: { workspaceId: string; jobId: string; afterLogId?: bigint }) {
@@ -32,7 +40,7 @@ export async function getJob({ workspaceId, jobId, afterLogId }: { workspaceId: 
     orderBy: { id: "asc" },
     take: 500,
   });
-  return { ...job, logs: logs.map((l) => ({ id: l.id.toString(), level: l.level, message: l.message, createdAt: l.createdAt })) };
+  return { ...withStart(job), logs: logs.map((l) => ({ id: l.id.toString(), level: l.level, message: l.message, createdAt: l.createdAt })) };
 }
 
 /**

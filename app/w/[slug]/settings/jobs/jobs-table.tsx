@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
 import Link from "next/link";
 import { useState } from "react";
+import { DurationText } from "../../../../_components/timing";
 import { Badge, Button, Card, EmptyState, ProgressBar, Select } from "../../../../_components/ui";
 import { useCan, useWorkspace } from "../../../../_components/workspace-context";
 import { useTRPC } from "../../../../_trpc/react";
@@ -55,6 +56,7 @@ export function JobsTable() {
               <th className="w-48">{t("progress")}</th>
               <th>{t("attempts")}</th>
               <th>{t("created")}</th>
+              <th>{t("duration")}</th>
               <th />
             </tr>
           </thead>
@@ -71,6 +73,7 @@ export function JobsTable() {
                 </td>
                 <td>{job.attempts}/{job.maxAttempts}</td>
                 <td className="text-xs text-slate-500">{format.relativeTime(job.createdAt)}</td>
+                <td className="text-xs text-slate-500" data-testid="job-duration"><DurationText startedAt={job.startedAt} finishedAt={job.finishedAt} /></td>
                 <td className="space-x-2 text-right">
                   {canEdit && (job.status === "QUEUED" || job.status === "RUNNING") ? (
                     <Button variant="secondary" onClick={() => cancel.mutate({ workspaceId: workspace.id, jobId: job.id })}>{t("cancel")}</Button>

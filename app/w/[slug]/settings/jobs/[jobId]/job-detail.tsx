@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
+import { Timing } from "../../../../../_components/timing";
 import { Badge, Card, ProgressBar } from "../../../../../_components/ui";
 import { useWorkspace } from "../../../../../_components/workspace-context";
 import { useTRPC } from "../../../../../_trpc/react";
@@ -19,6 +20,7 @@ export function JobDetail({ jobId }: { jobId: string }) {
     <div className="space-y-6">
       <Card title={`${j.type} · ${j.id}`} actions={<Badge value={j.status} label={t(`status.${j.status}`)} />}>
         <ProgressBar value={j.progress} />
+        <div className="mt-2"><Timing startedAt={j.startedAt} finishedAt={j.finishedAt} testId="job-timing" /></div>
         <dl className="mt-4 grid grid-cols-2 gap-2 text-sm md:grid-cols-4">
           <div><dt className="text-xs text-slate-500">{t("attempts")}</dt><dd>{j.attempts}/{j.maxAttempts}</dd></div>
           <div><dt className="text-xs text-slate-500">{t("created")}</dt><dd>{format.dateTime(j.createdAt, { dateStyle: "short", timeStyle: "medium" })}</dd></div>
