@@ -1,9 +1,11 @@
-"""python3 -m trainer {train | encode | export | sp-ids | build-demo | merge}
+"""python3 -m trainer {train | encode | export | probe | sp-ids | build-demo | merge}
 
 train   reads one JSON config (trainer/config.py) on stdin (or --config FILE, for torchrun); JSON-line events on stdout; exit 0 done,
         2 bad input ({"event":"error"}), 143 stopped by SIGTERM after a checkpoint.
 encode  --model DIR [--device cpu|cuda] [--dtype fp32|fp16|bf16]: JSON-lines inference (docs/CONTRACTS.md).
-export  --model DIR [--fp16]: DIR/onnx/model.onnx + a parity line.
+export  --model DIR [--fp16] [--external-data]: DIR/onnx/model.onnx (+ model.onnx.data when over 2 GiB or forced)
+        + a parity line; a graph that fails parity is not kept (trainer/export.py). Exit 1 on failed parity.
+probe   --model DIR: PyTorch outputs (dense, sparse, ColBERT) of token-id rows on stdin, for the deploy parity probe.
 sp-ids  --model DIR [--sample N]: {"text", "ids"} per line: SentencePiece ids (<s> ... </s>) of each stdin
         line (a JSON string) or of N sentences of the demo data, data/demo/ (tokenizer parity with Node).
 build-demo OUT_DIR: the demo model (scripts/build-demo-model.sh).
@@ -53,13 +55,22 @@ def main(argv=None) -> int:
             ap = argparse.ArgumentParser(prog="trainer export")
             ap.add_argument("--model", required=True)
             ap.add_argument("--fp16", action="store_true")
+            ap.add_argument("--external-data", action="store_true", help="weights in model.onnx.data even when small")
             a = ap.parse_args(rest)
             if not os.path.isdir(a.model):
                 raise TrainerError(f"model folder {a.model!r} not found", "missing_model")
             from .export import export_folder
-            res = export_folder(a.model, a.fp16)
+            res = export_folder(a.model, a.fp16, external_data=True if a.external_data else None)
             print(json.dumps(res), flush=True)
             return 0 if res["ok"] else 1
+        if cmd == "probe":
+            ap = argparse.ArgumentParser(prog="trainer probe")
+            ap.add_argument("--model", required=True)
+            a = ap.parse_args(rest)
+            if not os.path.isdir(a.model):
+                raise TrainerError(f"model folder {a.model!r} not found", "missing_model")
+            from .probe import main as probe_main
+            return probe_main(a.model)
         if cmd == "sp-ids":
             ap = argparse.ArgumentParser(prog="trainer sp-ids")
             ap.add_argument("--model", required=True)
