@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -35,7 +35,7 @@ describe("the demo model's background build", () => {
     const root = mkdtempSync(path.join(os.tmpdir(), "build-status-"));
     roots.push(root);
     expect(defaultModelState(false, root)).toEqual({ ready: false, build: null });
-    mkdirSync(path.join(root, ".cache"));
+    // No .cache yet, as in a fresh clone: the first write creates it.
     writeBuildStatus({ ...initial, step: 7, totalSteps: 350 }, root);
     expect(defaultModelState(false, root).build).toMatchObject({ state: "building", step: 7, totalSteps: 350 });
     expect(defaultModelState(true, root)).toEqual({ ready: true, build: null });

@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -23,6 +23,9 @@ export const buildStatusFile = (root = process.cwd()) => path.join(root, ".cache
 /** Written whole through a temporary file, so a reader never sees half of it. */
 export function writeBuildStatus(status: DefaultModelBuildStatus, root?: string) {
   const file = buildStatusFile(root);
+  // A fresh clone has no .cache yet: the first start's first status write creates it (seen: ENOENT, and the
+  // platform process died with web and worker left running).
+  mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(`${file}.tmp`, JSON.stringify(status));
   renameSync(`${file}.tmp`, file);
 }
