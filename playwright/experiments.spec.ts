@@ -8,7 +8,7 @@ import { waitWhileAdvancing } from "./advancing";
 const data = () => medquadFiles({ trainPairs: 200, evalQueries: 60 });
 
 async function lossPoints(page: Page): Promise<number> {
-  const attr = await page.getByTestId("chart-loss").locator("polyline").first().getAttribute("data-points").catch(() => null);
+  const attr = await page.getByTestId("chart-loss").locator("[data-series]").first().getAttribute("data-points").catch(() => null);
   return Number(attr ?? 0);
 }
 

@@ -52,14 +52,14 @@ test("sweep form: several fields, grid size and cap, field-named errors; run pag
   // Run page: resource charts fill in live (the e2e worker samples every second), CPU only on this machine.
   await runs.getByRole("link", { name: "sweep · learningRate=0.0001 lora.r=4" }).click();
   await expect(page.getByTestId("run-config")).toContainText('"r": 4');
-  const cpuPoints = async () => Number((await page.getByTestId("chart-cpu").locator("polyline").first().getAttribute("data-points").catch(() => null)) ?? 0);
+  const cpuPoints = async () => Number((await page.getByTestId("chart-cpu").locator("[data-series]").first().getAttribute("data-points").catch(() => null)) ?? 0);
   // The run may queue behind other specs' training on a loaded machine: wait while its status or chart moves.
   const status = page.getByTestId("run-status");
   await waitWhileAdvancing(async () => (await cpuPoints()) > 2, async () => `${await status.innerText()} / ${await cpuPoints()}`, "three CPU points");
   const first = await cpuPoints();
   await expect.poll(cpuPoints, { timeout: 60_000 }).toBeGreaterThan(first); // updates without a reload
   await expect(page.getByTestId("chart-trainer-memory")).toContainText("trainer RSS");
-  await expect(page.getByTestId("chart-host-memory").locator("polyline")).toHaveCount(2);
+  await expect(page.getByTestId("chart-host-memory").locator("[data-series]")).toHaveCount(2);
   await expect(page.getByTestId("no-gpu")).toHaveText("No GPU on this worker (nvidia-smi not found): CPU and memory only.");
   await expect(page.getByTestId("chart-gpu-util")).toHaveCount(0);
   await expectNoPlaceholder(page);

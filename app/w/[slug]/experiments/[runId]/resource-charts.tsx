@@ -2,7 +2,7 @@
 
 import { useTranslations } from "next-intl";
 import { gpuIndices, gpuSeries, isSystemSeries, SYSTEM } from "~/server/services/experiments/system-series";
-import { LineChart, type ChartSeries } from "../_components/line-chart";
+import { LineChart, type ChartSeries } from "../../../../_components/charts/line-chart";
 
 /**
  * The run's resource charts (sampled by the worker while the trainer runs, x = seconds since the run

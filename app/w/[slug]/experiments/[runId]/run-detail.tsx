@@ -8,7 +8,7 @@ import { Badge, Button, Card, Input, PageHeader, ProgressBar } from "../../../..
 import { useCan, useWorkspace } from "../../../../_components/workspace-context";
 import { errorMessage } from "../../../../_trpc/errors";
 import { useTRPC } from "../../../../_trpc/react";
-import { LineChart } from "../_components/line-chart";
+import { LineChart } from "../../../../_components/charts/line-chart";
 import { Timing } from "../../../../_components/timing";
 import { ResourceCharts } from "./resource-charts";
 import { CommentsPanel } from "../_components/comments-panel";
@@ -20,7 +20,10 @@ const CHARTS: Array<{ key: string; series: string[] }> = [
   { key: "lr", series: ["lr"] },
   { key: "gradNorm", series: ["grad_norm"] },
   { key: "throughput", series: ["samples_per_s"] },
-  { key: "validation", series: ["val_loss", "val_accuracy", "accuracy"] },
+  // "accuracy" is the trainer's per-step in-batch accuracy on training batches (losses/m3.py), not validation:
+  // it gets its own chart; "validation" shows only when the run had validation groups (train.py evaluate()).
+  { key: "trainAccuracy", series: ["accuracy"] },
+  { key: "validation", series: ["val_loss", "val_accuracy"] },
   { key: "memory", series: ["peak_mem_mb"] },
 ];
 
