@@ -7,11 +7,11 @@ import type { serveDeploymentJob } from "../../server/jobs/definitions/serve-dep
 import type { AccuracyCheck } from "../../server/services/deployments/accuracy";
 import { authenticateApiKey } from "../../server/services/deployments/api-keys";
 import { feedbackPath } from "../../server/services/deployments/feedback";
-import { PARITY_RULE, type Precision } from "../../server/services/deployments/precision";
+import type { Precision } from "../../server/services/deployments/precision";
 import { refreshDeploymentStatus, updateReplica } from "../../server/services/deployments/replicas";
 import { workingModelFolder } from "../../server/services/models/folder-access";
 import { runAccuracyCheck } from "../deploy/accuracy-gate";
-import { parityProbe } from "../deploy/parity-probe";
+import { judgeParity, parityProbe } from "../deploy/parity-probe";
 import { ensurePrecisionGraph } from "../deploy/precision-graph";
 import { unavailable } from "../serve/errors";
 import { createEmbeddingServer } from "../serve/server";
@@ -75,16 +75,13 @@ export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId,
     const url = process.env.DEPLOY_PUBLIC_URL_BASE ? `${process.env.DEPLOY_PUBLIC_URL_BASE}:${new URL(server.url).port}` : server.url;
     const health = await fetch(`${server.url}/health`);
     if (!health.ok) throw new Error(`health check failed: HTTP ${health.status}`);
-    const parity = await parityProbe(server.url, servedDir, probeKey);
-    const rule = PARITY_RULE[precision];
-    await log(`parity probe (${precision}): max |served − fp32 engine| = ${parity.maxAbs.toExponential(2)}, min cosine ${parity.minCosine.toFixed(5)} on the probe set`);
-    const passed = rule.kind === "maxAbs" ? parity.maxAbs <= rule.limit : parity.minCosine >= rule.limit;
-    if (!passed) {
-      throw new Error(rule.kind === "maxAbs"
-        ? `parity probe failed: ${parity.maxAbs.toExponential(2)} > ${rule.limit}`
-        : `parity probe failed: cosine ${parity.minCosine.toFixed(5)} < ${rule.limit} (${precision})`);
-    }
-    const parityMessage = rule.kind === "maxAbs" ? `parity ${parity.maxAbs.toExponential(1)}` : `parity cosine ${parity.minCosine.toFixed(5)} (${precision})`;
+    // Served outputs against PyTorch's outputs of the same checkpoint folder (computed by the trainer package).
+    const parity = await parityProbe(server.url, servedDir, probeKey, signal);
+    const o = parity.outputs;
+    await log(`parity probe (${precision}) vs PyTorch: max |served − PyTorch| dense ${o.dense.maxAbs.toExponential(2)}, sparse ${o.sparse.maxAbs.toExponential(2)}, ColBERT ${o.colbert.maxAbs.toExponential(2)}; min cosine ${parity.minCosine.toFixed(5)} on the probe set`);
+    const verdict = judgeParity(precision, parity);
+    if (!verdict.passed) throw new Error(verdict.message);
+    const parityMessage = verdict.message;
     const beat = async () => {
       const ok = await fetch(`${server!.url}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
       if (ok) await setReplica({ healthAt: new Date() }).catch(() => undefined);
