@@ -9,10 +9,24 @@
  * (see deploy/README.md). No weights other than the ONNX graph are copied (the PyTorch files are not needed).
  */
 import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { openModelFolder } from "../inference/model-folder";
+
+/** sha256 of a file read in 16 MiB chunks: an external-data file of a full-size model is over 2 GiB, which
+ *  readFileSync refuses (and would hold in memory whole). Synchronous like the rest of the bundle writer. */
+export function sha256File(file: string): string {
+  const hash = createHash("sha256");
+  const buf = Buffer.allocUnsafe(16 * 2 ** 20);
+  const fd = openSync(file, "r");
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest("hex");
+}
 
 export function writeBundle(modelDir: string, outDir: string, opts: { onnxFile?: string; name?: string } = {}): { files: string[] } {
   const onnxFile = opts.onnxFile ?? "onnx/model.onnx";
@@ -25,7 +39,7 @@ export function writeBundle(modelDir: string, outDir: string, opts: { onnxFile?:
     const dst = path.join(outDir, "model", f);
     mkdirSync(path.dirname(dst), { recursive: true });
     copyFileSync(path.join(modelDir, f), dst);
-    sha[f] = createHash("sha256").update(readFileSync(dst)).digest("hex");
+    sha[f] = sha256File(dst);
   }
   const name = opts.name ?? path.basename(path.resolve(modelDir));
   writeFileSync(
