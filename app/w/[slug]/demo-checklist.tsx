@@ -52,6 +52,19 @@ export function DemoChecklist() {
     <div className="mb-6" data-testid="demo-checklist">
       <Card title={t("checklistTitle")} actions={<span className="text-xs text-slate-500" data-testid="demo-progress">{t("progress", { done, total: data.steps.length })}</span>}>
         <p className="mb-3 text-sm text-slate-600">{data.complete ? t("complete") : t("checklistBody")}</p>
+        {data.heldout ? (
+          <div className="mb-3 rounded border border-slate-200 bg-slate-50 p-2 text-sm text-slate-700" data-testid="demo-heldout">
+            <p className="font-medium">{t("heldout.title")}</p>
+            <p className="text-xs text-slate-600">{t("heldout.body")}</p>
+            <ul className="mt-1 text-xs">
+              {data.heldout.map((h) => (
+                <li key={h.language} data-testid={`demo-heldout-${h.language}`}>
+                  {t("heldout.line", { language: t(`heldout.${h.language}`), dense: h.dense.toFixed(3), bm25: h.bm25.toFixed(3), queries: h.queries, documents: h.documents })}
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
         {data.buildModelCommand ? (
           <p role="status" className="mb-3 rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900">
             {t("modelMissing")} <code className="rounded bg-white px-1">{data.buildModelCommand}</code>

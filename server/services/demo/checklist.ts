@@ -2,6 +2,7 @@ import { db } from "../../db";
 import { Prisma } from "../../generated/prisma/client";
 import { defaultBaseModelDir } from "../models/default-model";
 import { BUILD_MODEL_COMMAND } from "./demo-workspace";
+import { readHeldoutFigures } from "./heldout-figures";
 
 export const CHECKLIST_STEPS = ["data", "quality", "review", "run", "compare", "deploy"] as const;
 export type ChecklistStepId = (typeof CHECKLIST_STEPS)[number];
@@ -56,5 +57,7 @@ export async function workspaceChecklist({ workspaceId }: { workspaceId: string 
     baseModel: baseModel ? { id: baseModel.id } : null,
     /** Shown when the workspace has no model and the default one is not built yet. */
     buildModelCommand: !baseModel && !defaultBaseModelDir() ? BUILD_MODEL_COMMAND : null,
+    /** The default model's held-out nDCG@10 next to BM25's, as its build measured it (null for other models). */
+    heldout: demo > 0 ? readHeldoutFigures(defaultBaseModelDir()) : null,
   };
 }

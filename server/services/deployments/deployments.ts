@@ -3,6 +3,7 @@ import path from "node:path";
 import { db } from "../../db";
 import { enqueueJob } from "../../jobs/enqueue";
 import { AppError } from "../../lib/app-error";
+import { modelLabelText, type ModelLabelParts } from "../../lib/model-label";
 import { cancelJob } from "../jobs/jobs";
 import { defaultBaseModelDir } from "../models/default-model";
 import { writeAudit } from "../workspaces/audit";
@@ -26,8 +27,11 @@ function assertModelFolder(dir: string) {
 /** A model chosen in the browser: by registry id, never by a file-system path. */
 export type ModelRef = { kind: "default" } | { kind: "base"; id: string } | { kind: "checkpoint"; id: string };
 
+/** `label` is stored with a deployment (English); `labelParts` is what the browser words in the user's language. */
+const labelled = <T extends object>(model: T, labelParts: ModelLabelParts) => ({ ...model, label: modelLabelText(labelParts), labelParts });
+
 /** What a workspace can deploy: registered base models, run checkpoints, and the default base model. */
-export async function deployableModels({ workspaceId }: { workspaceId: string }): Promise<(ModelSource & { ref: ModelRef })[]> {
+export async function deployableModels({ workspaceId }: { workspaceId: string }): Promise<(ModelSource & { ref: ModelRef; labelParts: ModelLabelParts })[]> {
   const [bases, checkpoints] = await Promise.all([
     db.baseModel.findMany({ where: { workspaceId }, orderBy: { createdAt: "asc" } }),
     db.checkpoint.findMany({ where: { workspaceId }, orderBy: { createdAt: "desc" }, take: 50 }),
@@ -36,13 +40,12 @@ export async function deployableModels({ workspaceId }: { workspaceId: string })
   const runName = new Map(experiments.map((e) => [e.id, e.name]));
   const fallback = defaultBaseModelDir();
   return [
-    ...bases.map((b) => ({ ref: { kind: "base" as const, id: b.id }, modelDir: b.dir, label: `base: ${b.name}` })),
-    ...checkpoints.map((c) => ({
-      // Checkpoint folders are stored relative to ARTIFACTS_DIR; merges with the base carry their weight W.
-      ref: { kind: "checkpoint" as const, id: c.id }, modelDir: resolveArtifact(c.dir),
-      label: `${runName.get(c.experimentId ?? "") ?? "checkpoint"} · step ${c.step}${c.mergeWeight != null ? ` ⊕ base W=${c.mergeWeight}` : ""}${c.isBest ? " (best)" : ""}${c.aliases.length ? ` [${c.aliases.join(", ")}]` : ""}`,
+    ...bases.map((b) => labelled({ ref: { kind: "base" as const, id: b.id }, modelDir: b.dir }, { kind: "base", name: b.name })),
+    // Checkpoint folders are stored relative to ARTIFACTS_DIR; merges with the base carry their weight W.
+    ...checkpoints.map((c) => labelled({ ref: { kind: "checkpoint" as const, id: c.id }, modelDir: resolveArtifact(c.dir) }, {
+      kind: "checkpoint", run: runName.get(c.experimentId ?? "") ?? null, step: c.step, mergeWeight: c.mergeWeight, best: c.isBest, aliases: c.aliases,
     })),
-    ...(fallback && !bases.some((b) => b.dir === fallback) ? [{ ref: { kind: "default" as const }, modelDir: fallback, label: `base: ${path.basename(fallback)}` }] : []),
+    ...(fallback && !bases.some((b) => b.dir === fallback) ? [labelled({ ref: { kind: "default" as const }, modelDir: fallback }, { kind: "base", name: path.basename(fallback) })] : []),
   ];
 }
 

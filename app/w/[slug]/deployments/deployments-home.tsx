@@ -8,6 +8,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Badge, Card, EmptyState, Field, Input, PageHeader, Select } from "../../../_components/ui";
 import { SubmitButton } from "../../../_components/submit-button";
+import { useModelLabel } from "../../../_components/use-model-label";
 import { useCan, useWorkspace } from "../../../_components/workspace-context";
 import { errorMessage, fieldErrors } from "../../../_trpc/errors";
 import { useTRPC } from "../../../_trpc/react";
@@ -21,6 +22,7 @@ export function DeploymentsHome() {
   const t = useTranslations("deployments");
   const ts = useTranslations("sections.deployments");
   const relative = useRelativeTime();
+  const modelLabel = useModelLabel();
   const workspace = useWorkspace();
   const canEdit = useCan("EDITOR");
   const trpc = useTRPC();
@@ -57,7 +59,7 @@ export function DeploymentsHome() {
                 <Field label={t("name")} error={errors.name}><Input name="name" defaultValue="embeddings" /></Field>
                 <Field label={t("model")}>
                   <Select value={model} onChange={(e) => setModel(Number(e.target.value))} aria-label={t("model")}>
-                    {models.data?.map((m, i) => <option key={i} value={i}>{m.label}</option>)}
+                    {models.data?.map((m, i) => <option key={i} value={i}>{modelLabel(m.labelParts)}</option>)}
                   </Select>
                 </Field>
                 <Field label={t("precision")} error={errors.precision}>
@@ -97,7 +99,7 @@ export function DeploymentsHome() {
                   <tr key={d.id} className="border-t border-slate-100">
                     <td className="py-2"><Link className="text-brand-600 underline" href={`/w/${workspace.slug}/deployments/${d.id}`}>{d.name}</Link></td>
                     <td><Badge value={STATUS_BADGE[d.status] ?? d.status} label={t(`statuses.${d.status}`)} /></td>
-                    <td className="text-xs">{d.modelLabel} · {d.quantization}{d.replicas > 1 ? ` · ×${d.replicas}` : ""}</td>
+                    <td className="text-xs">{modelLabel(d.modelLabel)} · {d.quantization}{d.replicas > 1 ? ` · ×${d.replicas}` : ""}</td>
                     <td className="font-mono text-xs">{d.url ?? "—"}</td>
                     <td className="text-xs text-slate-500">{relative(d.updatedAt)}</td>
                   </tr>

@@ -7,6 +7,7 @@ import { Badge, Button, Card, PageHeader, Select } from "../../../../_components
 import { useCan, useWorkspace } from "../../../../_components/workspace-context";
 import { useTRPC } from "../../../../_trpc/react";
 import { useJobMessage } from "../../../../_components/use-job-message";
+import { useModelLabel } from "../../../../_components/use-model-label";
 import { STATUS_BADGE } from "../deployments-home";
 import { AccuracyCard, type AccuracyCheckView } from "./accuracy-card";
 import { CurlExamples } from "./curl-examples";
@@ -15,6 +16,7 @@ import { ReplicasCard } from "./replicas-card";
 export function DeploymentDetail({ deploymentId }: { deploymentId: string }) {
   const t = useTranslations("deployments");
   const message = useJobMessage();
+  const modelLabel = useModelLabel();
   const workspace = useWorkspace();
   const canEdit = useCan("EDITOR");
   const trpc = useTRPC();
@@ -38,7 +40,7 @@ export function DeploymentDetail({ deploymentId }: { deploymentId: string }) {
   const balanced = origin ? `${origin}/api/deployments/${d.id}` : null;
   return (
     <>
-      <PageHeader title={d.name} description={t("serving", { model: d.modelLabel })} actions={<span data-testid="deployment-status"><Badge value={STATUS_BADGE[d.status] ?? d.status} label={t(`statuses.${d.status}`)} /></span>} />
+      <PageHeader title={d.name} description={t("serving", { model: modelLabel(d.modelLabel) })} actions={<span data-testid="deployment-status"><Badge value={STATUS_BADGE[d.status] ?? d.status} label={t(`statuses.${d.status}`)} /></span>} />
       <div className="space-y-6">
         <Card title={t("endpoint")}>
           <p className="text-xs text-slate-500">{t("balancedUrl")} · {t("precision")} {d.quantization}</p>
@@ -47,9 +49,9 @@ export function DeploymentDetail({ deploymentId }: { deploymentId: string }) {
           {canEdit ? (
             <div className="mt-4 flex flex-wrap items-center gap-2">
               {running ? <Button variant="danger" onClick={() => undeploy.mutate(input)}>{t("undeploy")}</Button> : <Button onClick={() => redeploy.mutate(input)}>{t("redeploy")}</Button>}
-              {d.previousModelLabel ? <Button variant="secondary" onClick={() => rollback.mutate(input)}>{t("rollback", { model: d.previousModelLabel })}</Button> : null}
+              {d.previousModelLabel ? <Button variant="secondary" onClick={() => rollback.mutate(input)}>{t("rollback", { model: modelLabel(d.previousModelLabel) })}</Button> : null}
               <Select aria-label={t("switchTo")} value={model} onChange={(e) => setModel(Number(e.target.value))}>
-                {models.data?.map((m, i) => <option key={i} value={i}>{m.label}</option>)}
+                {models.data?.map((m, i) => <option key={i} value={i}>{modelLabel(m.labelParts)}</option>)}
               </Select>
               <Button variant="secondary" onClick={() => models.data?.[model] && switchModel.mutate({ ...input, model: models.data[model]!.ref })}>{t("switch")}</Button>
               {d.acceptFeedback ? <Button variant="secondary" onClick={() => feedback.mutate(input)}>{t("importFeedback")}</Button> : null}
