@@ -5,7 +5,7 @@
 3. a tiny random XLM-R (hidden 128, 2 layers) and brief contrastive pre-training with this package's own trainer
    (unified dense+sparse+ColBERT, in-batch negatives, question -> its own answer), so the base model retrieves
    better than chance but leaves room for fine-tuning
-4. onnx/model.onnx with the parity check; `.stamp` = hash of the builder sources (skip when unchanged)
+4. onnx/model.onnx with the parity check; heldout.json: dense vs BM25 nDCG@10 on the held-out rows (heldout.py); `.stamp` = hash of the builder sources (skip when unchanged)
 Deterministic: fixed seeds, one torch thread, sorted inputs.
 """
 from __future__ import annotations
@@ -156,6 +156,11 @@ def _build(out_dir: str, force: bool = False) -> str:
         log(f"onnx export: {json.dumps(res['parity'])}")
         if not res["ok"]:
             raise RuntimeError(f"ONNX parity failed: {res['parity']}")
+        # What the model is worth, kept with it: the demo workspace shows these figures (docs/demo.md quotes them).
+        from .heldout import evaluate
+        log("measuring held-out nDCG@10 (dense vs BM25)")
+        with open(os.path.join(trained, "heldout.json"), "w", encoding="utf-8") as f:
+            json.dump({"stamp": stamp, "languages": evaluate(trained)}, f, indent=2)
         with open(os.path.join(trained, ".stamp"), "w") as f:
             f.write(stamp + "\n")
         if os.path.isdir(out_dir):
