@@ -85,8 +85,11 @@ export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId,
     const beat = async () => {
       const ok = await fetch(`${server!.url}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
       if (ok) await setReplica({ healthAt: new Date() }).catch(() => undefined);
+      // The traffic charts' history: a lost sample only widens one interval, so a failed write is not fatal.
+      await recordReplicaTraffic(server!.metrics, deployment.id, index).catch((e: unknown) => log(`traffic sample not written: ${(e as Error).message}`));
     };
     await setReplica({ status: gate.approved ? "LIVE" : "AWAITING_APPROVAL", url, statusMessage: gate.approved ? parityMessage : `${parityMessage}; waiting for Go live`, healthAt: new Date() });
+    await recordReplicaTraffic(server.metrics, deployment.id, index).catch(() => undefined); // the first interval's start
     healthTimer = setInterval(() => void beat(), HEALTH_EVERY_MS);
     await progress(1, gate.approved ? `LIVE at ${url}` : `awaiting Go live at ${url}`);
 

@@ -18,6 +18,7 @@ import { commentRouter } from "./routers/comment";
 import { activityRouter } from "./routers/activity";
 import { glossaryRouter } from "./routers/glossary";
 import { indexesRouter } from "./routers/indexes";
+import { trafficRouter } from "./routers/traffic";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -39,6 +40,7 @@ export const appRouter = createTRPCRouter({
   activity: activityRouter,
   glossary: glossaryRouter,
   indexes: indexesRouter,
+  traffic: trafficRouter,
 });
 
 export type AppRouter = typeof appRouter;
