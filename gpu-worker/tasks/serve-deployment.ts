@@ -13,6 +13,7 @@ import { workingModelFolder } from "../../server/services/models/folder-access";
 import { runAccuracyCheck } from "../deploy/accuracy-gate";
 import { judgeParity, parityProbe } from "../deploy/parity-probe";
 import { ensurePrecisionGraph } from "../deploy/precision-graph";
+import { recordReplicaTraffic } from "../deploy/traffic-snapshot";
 import { unavailable } from "../serve/errors";
 import { createEmbeddingServer } from "../serve/server";
 import type { JobHandler } from "./types";
