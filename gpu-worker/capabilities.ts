@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import os from "node:os";
 import { promisify } from "node:util";
 import type { Capability } from "../server/jobs/types";
+import { installedOrtProviders } from "./inference/ort-providers";
 
 const run = promisify(execFile);
 
@@ -15,7 +16,9 @@ export interface WorkerCapabilities {
   cpuCores: number;
   memoryMiB: number;
   gpus: Gpu[];
-  torch: { available: boolean; version?: string; cuda?: boolean };
+  torch: { available: boolean; version?: string; cuda?: boolean; bf16?: boolean };
+  /** onnxruntime-node execution providers that can run here ("cpu"; "cuda" when its library is installed). */
+  ortProviders: string[];
   python: string;
   provides: Capability[];
 }
@@ -39,11 +42,19 @@ async function detectGpus(): Promise<Gpu[]> {
 
 async function detectTorch(python: string): Promise<WorkerCapabilities["torch"]> {
   try {
-    const { stdout } = await run(python, ["-c", "import json, torch; print(json.dumps({'version': torch.__version__, 'cuda': torch.cuda.is_available()}))"], { timeout: 60_000 });
-    const info = JSON.parse(stdout.trim()) as { version: string; cuda: boolean };
+    const { stdout } = await run(python, ["-c", "import json, torch; c = torch.cuda.is_available(); print(json.dumps({'version': torch.__version__, 'cuda': c, 'bf16': bool(c and torch.cuda.is_bf16_supported())}))"], { timeout: 60_000 });
+    const info = JSON.parse(stdout.trim()) as { version: string; cuda: boolean; bf16: boolean };
     return { available: true, ...info };
   } catch {
     return { available: false };
+  }
+}
+
+function ortProviders(): string[] {
+  try {
+    return installedOrtProviders();
+  } catch {
+    return ["cpu"]; // onnxruntime-node missing or broken: the serve jobs will say so when they load a model
   }
 }
 
@@ -57,6 +68,7 @@ export async function detectCapabilities(python = process.env.M3_PYTHON ?? "/usr
     memoryMiB: Math.round(os.totalmem() / 2 ** 20),
     gpus,
     torch,
+    ortProviders: ortProviders(),
     python,
     provides,
   };

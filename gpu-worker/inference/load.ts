@@ -12,6 +12,10 @@ export interface LoadEncoderOptions extends EncoderConfig {
   onnxFile?: string;
   /** "int8" loads onnx/model.int8.onnx (quantize/quantize_int8.py); default fp32 onnx/model.onnx. */
   precision?: "fp32" | "int8";
+  /** onnxruntime execution providers in order (default ["cpu"]). */
+  executionProviders?: string[];
+  /** PyTorch backend weights' dtype (default fp32). */
+  dtype?: "fp32" | "fp16" | "bf16";
 }
 
 export async function loadEncoder(modelDir: string, opts: LoadEncoderOptions = {}): Promise<{ encoder: M3Encoder; maxLength: number }> {
@@ -22,7 +26,7 @@ export async function loadEncoder(modelDir: string, opts: LoadEncoderOptions = {
   const tokenizer = M3Tokenizer.fromFiles(folder.tokenizerJson, folder.tokenizerConfig);
   const backend =
     backendName === "onnxruntime"
-      ? await OrtBackend.load(folder.onnxPath, folder.dim, { threads: opts.threads })
-      : await TorchBackend.start(modelDir, { device: opts.device });
+      ? await OrtBackend.load(folder.onnxPath, folder.dim, { threads: opts.threads, executionProviders: opts.executionProviders })
+      : await TorchBackend.start(modelDir, { device: opts.device, dtype: opts.dtype });
   return { encoder: new M3Encoder(tokenizer, backend, { ...opts, modelMaxLength: folder.maxLength }), maxLength: folder.maxLength };
 }

@@ -2,7 +2,7 @@ import * as ort from "onnxruntime-node";
 import { padBatch, probeHealth, type BackendHealth, type BatchOutputs, type EncoderBackend, type OutputKind } from "./backend";
 import { BackendError, ModelFolderError } from "./errors";
 
-/** onnxruntime-node backend (CPU provider here; CUDA where onnxruntime-node ships it). */
+/** onnxruntime-node backend (CPU provider here; CUDA where its provider library is installed: ort-providers.ts). */
 export interface OrtBackendOptions {
   /** Intra-op threads; 0 = onnxruntime's default (all cores). */
   threads?: number;

@@ -5,6 +5,7 @@ import { M3Encoder } from "../inference/encoder";
 import { loadEncoder } from "../inference/load";
 import { openModelFolder } from "../inference/model-folder";
 import { M3Tokenizer } from "../inference/tokenizer";
+import { CPU_SERVING, precisionOfGraph, type ServingDevice } from "../../server/lib/serving-device";
 import { LruCache } from "./lru";
 import { WorkerBackend } from "./worker-backend";
 import { MicroBatcher, type BatchStats, type ItemOutputs } from "./micro-batcher";
@@ -38,6 +39,8 @@ export interface SlotOptions {
   inferenceWorkers: number;
   /** ONNX graph inside the folder (default onnx/model.onnx; e.g. onnx/model.int8.onnx). */
   onnxFile?: string;
+  /** Where the model runs (server/lib/serving-device.ts); default onnxruntime's CPU provider. */
+  device?: ServingDevice;
   maxBatchTokens: number;
   batchWaitMs: number;
   /** Fixed per-call cost for the padding-aware split (token-equivalents); undefined = estimated online. */
@@ -80,16 +83,27 @@ export class ModelSlot {
     });
   }
 
+  /** Where this slot's model runs: /health reports it. */
+  get device(): ServingDevice {
+    return this.opts.device ?? { ...CPU_SERVING, precision: precisionOfGraph(this.opts.onnxFile), reason: "default" };
+  }
+
   static async load(modelDir: string, opts: SlotOptions): Promise<ModelSlot> {
+    if (opts.device?.backend === "torch") {
+      // The PyTorch backend on the GPU reads the checkpoint's weights, not an ONNX graph.
+      const { encoder, maxLength } = await loadEncoder(modelDir, { backend: "torch", device: opts.device.device, dtype: opts.device.dtype, maxBatchTokens: opts.maxBatchTokens });
+      return new ModelSlot(modelDir, encoder, maxLength, readVocabSize(modelDir), opts);
+    }
+    const executionProviders = opts.device?.executionProviders;
     if (opts.inferenceWorkers > 0) {
       // onnxruntime-node runs a session synchronously on the calling thread: keep it off the event loop
       const folder = openModelFolder(modelDir, { onnxFile: opts.onnxFile });
       const tokenizer = M3Tokenizer.fromFiles(folder.tokenizerJson, folder.tokenizerConfig);
-      const backend = await WorkerBackend.start(folder.onnxPath, folder.dim, { threads: opts.threads, workers: opts.inferenceWorkers });
+      const backend = await WorkerBackend.start(folder.onnxPath, folder.dim, { threads: opts.threads, workers: opts.inferenceWorkers, executionProviders });
       const encoder = new M3Encoder(tokenizer, backend, { maxBatchTokens: opts.maxBatchTokens });
       return new ModelSlot(modelDir, encoder, folder.maxLength, readVocabSize(modelDir), opts);
     }
-    const { encoder, maxLength } = await loadEncoder(modelDir, { threads: opts.threads, maxBatchTokens: opts.maxBatchTokens, onnxFile: opts.onnxFile });
+    const { encoder, maxLength } = await loadEncoder(modelDir, { threads: opts.threads, maxBatchTokens: opts.maxBatchTokens, onnxFile: opts.onnxFile, executionProviders });
     return new ModelSlot(modelDir, encoder, maxLength, readVocabSize(modelDir), opts);
   }
 

@@ -68,7 +68,7 @@ export function openApiDocument(modelName: string): Record<string, unknown> {
       },
       "/health": {
         get: {
-          summary: "Model and backend health. Through the deployment URL without a key: only {status} (ok / unavailable), answered by the router; with the key: a replica's full answer plus replicas",
+          summary: "Model and backend health, and where it runs (device cpu/cuda, provider cpu/cuda/torch, precision fp32/int8/fp16). Through the deployment URL without a key: only {status} (ok / unavailable), answered by the router; with the key: a replica's full answer plus replicas",
           responses: { "200": { description: "ok" }, "503": error },
         },
       },

@@ -11,13 +11,15 @@ export interface WorkerInit {
   onnxPath: string;
   dim: number | null;
   threads: number;
+  /** onnxruntime execution providers in order (default ["cpu"]; ["cuda", "cpu"] on a GPU). */
+  executionProviders?: string[];
 }
 export type WorkerRequest = { kind: "run"; id: number; ids: number[][]; padId: number; outputs: OutputKind[] } | { kind: "close" };
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
 try {
-  const backend = await OrtBackend.load(init.onnxPath, init.dim, { threads: init.threads });
+  const backend = await OrtBackend.load(init.onnxPath, init.dim, { threads: init.threads, executionProviders: init.executionProviders });
   port.postMessage({ kind: "ready", dim: backend.dim, maxBatch: backend.maxBatch });
   port.on("message", async (msg: WorkerRequest) => {
     if (msg.kind === "close") {

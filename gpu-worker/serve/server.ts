@@ -10,6 +10,7 @@ import { acceptsModel, modelList, modelNames, modelNotFound, modelObject } from 
 import { ModelSlot } from "./model-slot";
 import { openApiDocument } from "./openapi";
 import type { FeedbackBody } from "./schemas";
+import type { ServingDevice } from "../../server/lib/serving-device";
 
 /**
  * The embedding HTTP server (node:http). No database code: the platform passes callbacks (authenticate,
@@ -36,6 +37,8 @@ export interface EmbeddingServerOptions {
   inferenceWorkers?: number;
   /** ONNX graph inside model folders (default onnx/model.onnx). */
   onnxFile?: string;
+  /** Where the model runs (server/lib/serving-device.ts chooseServingDevice); default onnxruntime's CPU provider. */
+  device?: ServingDevice;
   /** Name reported in responses (`model`) and listed by GET /v1/models. */
   modelName?: string;
   /** Other `model` names accepted (e.g. the deployment's id); BGE-M3's own names always are (model-names.ts). */
@@ -105,6 +108,7 @@ export async function createEmbeddingServer(options: EmbeddingServerOptions): Pr
       threads: options.threads ?? 0,
       inferenceWorkers: options.inferenceWorkers ?? 1,
       onnxFile: options.onnxFile,
+      device: options.device,
       maxBatchTokens: limits.maxBatchTokens,
       batchWaitMs: options.batchWaitMs ?? 2,
       batchOverheadTokens: options.batchOverheadTokens,
@@ -134,7 +138,11 @@ export async function createEmbeddingServer(options: EmbeddingServerOptions): Pr
     if (draining) throw unavailable("draining", "server is shutting down; retry on another replica");
     if (path === "/health" && req.method === "GET") {
       const h = await slot.encoder.backend.health();
-      return sendJson(res, h.ok ? 200 : 503, { status: h.ok ? "ok" : "unhealthy", model: modelName, dim: slot.dim, max_length: slot.maxLength, backend: h.backend, detail: h.detail ?? null });
+      const d = slot.device;
+      return sendJson(res, h.ok ? 200 : 503, {
+        status: h.ok ? "ok" : "unhealthy", model: modelName, dim: slot.dim, max_length: slot.maxLength, backend: h.backend,
+        device: d.device, provider: d.provider, precision: d.precision, ...(d.dtype ? { dtype: d.dtype } : {}), detail: h.detail ?? null,
+      });
     }
     if (path === "/openapi.json" && req.method === "GET") return sendJson(res, 200, openApiDocument(modelName));
     if (path === "/metrics" && req.method === "GET") {

@@ -64,8 +64,9 @@ export class WorkerBackend implements EncoderBackend {
     return this.workers.length;
   }
 
-  static async start(onnxPath: string, dim: number | null, opts: { threads: number; workers: number }): Promise<WorkerBackend> {
-    const started = await Promise.all(Array.from({ length: Math.max(1, opts.workers) }, () => OrtWorker.start({ onnxPath, dim, threads: opts.threads })));
+  static async start(onnxPath: string, dim: number | null, opts: { threads: number; workers: number; executionProviders?: string[] }): Promise<WorkerBackend> {
+    const init = { onnxPath, dim, threads: opts.threads, executionProviders: opts.executionProviders };
+    const started = await Promise.all(Array.from({ length: Math.max(1, opts.workers) }, () => OrtWorker.start(init)));
     return new WorkerBackend(started.map((s) => s.w), started[0]!.dim, started[0]!.maxBatch);
   }
 

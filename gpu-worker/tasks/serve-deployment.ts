@@ -14,6 +14,7 @@ import { runAccuracyCheck } from "../deploy/accuracy-gate";
 import { judgeParity, parityProbe } from "../deploy/parity-probe";
 import { ensurePrecisionGraph } from "../deploy/precision-graph";
 import { recordReplicaTraffic } from "../deploy/traffic-snapshot";
+import { servingDeviceFor } from "../deploy/serving-device";
 import { unavailable } from "../serve/errors";
 import { createEmbeddingServer } from "../serve/server";
 import type { JobHandler } from "./types";
@@ -53,13 +54,16 @@ export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId,
     if (precision === "int8" && !gate.approved) {
       await runAccuracyCheck({ deploymentId: deployment.id, modelDir: deployment.modelDir, filesDir: servedDir, evalVersionId: deployment.evalVersionId, jobId, workDir, signal, log: (l) => log(l) });
     }
+    // A GPU worker serves on its GPU (onnxruntime CUDA, else PyTorch on CUDA); CPU otherwise (server/lib/serving-device.ts).
+    const device = await servingDeviceFor(precision);
+    await log(`serving on ${device.device}: ${device.backend === "torch" ? `PyTorch ${device.dtype}` : `onnxruntime ${device.provider} provider`}, ${precision} (${device.reason})`);
     const host = process.env.DEPLOY_HOST ?? "127.0.0.1";
     const port = Number(process.env.DEPLOY_PORT ?? 0);
     // A key for the platform's own probes, never stored: the probe runs before any user key exists.
     const probeKey = `probe_${crypto.randomUUID()}`;
     server = await createEmbeddingServer({
       // `model` may be the deployment's name or id (or BGE-M3's own names; gpu-worker/serve/model-names.ts).
-      modelDir: servedDir, onnxFile, host, port, modelName: deployment.name, modelAliases: [deployment.id],
+      modelDir: servedDir, onnxFile, device, host, port, modelName: deployment.name, modelAliases: [deployment.id],
       authenticate: async (token) => {
         if (token === probeKey) return { keyId: "platform-probe" };
         if (!gate.approved) throw unavailable("awaiting_go_live", "this deployment is waiting for its int8 accuracy cost to be approved (Go live)");

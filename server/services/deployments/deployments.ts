@@ -113,7 +113,7 @@ export async function listDeployments({ workspaceId }: { workspaceId: string }) 
 export async function getDeployment({ workspaceId, deploymentId }: { workspaceId: string; deploymentId: string }) {
   const deployment = await db.deployment.findFirst({ where: { id: deploymentId, workspaceId } });
   if (!deployment) throw new AppError("NOT_FOUND", "Deployment not found", "deploymentId");
-  const replicaList = await listReplicas(deployment.id);
+  const replicaList = await listReplicas(deployment.id, deployment.quantization as Precision);
   const jobIds = await replicaJobIds(deployment);
   const replicaOf = new Map(jobIds.map((j) => [j.jobId, j.index]));
   const logs = jobIds.length

@@ -1,5 +1,6 @@
 import { db } from "../../db";
 import type { DeploymentStatus } from "../../generated/prisma/enums";
+import { chooseServingDevice, servingCapabilitiesOf, type ServingPrecision } from "../../lib/serving-device";
 
 /** A replica whose serving job has not written a health check for this long is out of rotation. */
 export const HEALTH_STALE_MS = 10_000;
@@ -38,13 +39,21 @@ export async function refreshDeploymentStatus(deploymentId: string): Promise<voi
 }
 
 /** The replicas of a deployment as the deployment page lists them. */
-export async function listReplicas(deploymentId: string) {
+/** The replicas, each with where its model runs (server/lib/serving-device.ts, from its worker's capabilities). */
+export async function listReplicas(deploymentId: string, precision: ServingPrecision = "fp32") {
   const rows = await db.deploymentReplica.findMany({ where: { deploymentId }, orderBy: { index: "asc" } });
-  const workers = await db.worker.findMany({ where: { id: { in: rows.map((r) => r.workerId).filter((w): w is string => !!w) } }, select: { id: true, host: true } });
+  const workers = await db.worker.findMany({ where: { id: { in: rows.map((r) => r.workerId).filter((w): w is string => !!w) } }, select: { id: true, host: true, capabilities: true } });
   const host = new Map(workers.map((w) => [w.id, w.host]));
+  const caps = new Map(workers.map((w) => [w.id, w.capabilities]));
+  const servingOn = (workerId: string | null) => {
+    if (!workerId || !caps.has(workerId)) return null;
+    const d = chooseServingDevice(precision, servingCapabilitiesOf(caps.get(workerId)));
+    return { device: d.device, provider: d.provider, precision: d.precision, dtype: d.dtype ?? null };
+  };
   const now = Date.now();
   return rows.map((r) => ({
     index: r.index, status: r.status, statusMessage: r.statusMessage, url: r.url, workerId: r.workerId,
     workerHost: r.workerId ? (host.get(r.workerId) ?? null) : null, startedAt: r.startedAt, healthAt: r.healthAt, healthy: isHealthy(r, now),
+    serving: servingOn(r.workerId),
   }));
 }
