@@ -5,6 +5,7 @@ import { useFormatter, useTranslations } from "next-intl";
 import Link from "next/link";
 import { useState } from "react";
 import { DurationText } from "../../../../_components/timing";
+import { useJobMessage } from "../../../../_components/use-job-message";
 import { Badge, Button, Card, EmptyState, ProgressBar, Select } from "../../../../_components/ui";
 import { useCan, useWorkspace } from "../../../../_components/workspace-context";
 import { useTRPC } from "../../../../_trpc/react";
@@ -14,6 +15,7 @@ const STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"] as co
 export function JobsTable() {
   const t = useTranslations("jobs");
   const format = useFormatter();
+  const message = useJobMessage();
   const workspace = useWorkspace();
   const canEdit = useCan("EDITOR");
   // The queue test holds a worker slot for a while: owners only (job.enqueueTest refuses everyone else).
@@ -64,12 +66,12 @@ export function JobsTable() {
             {jobs.data?.map((job) => (
               <tr key={job.id} className="border-t border-slate-100 align-middle">
                 <td className="py-2">
-                  <Link className="text-brand-600 underline" href={`/w/${workspace.slug}/settings/jobs/${job.id}`}>{job.type}</Link>
+                  <Link className="text-brand-600 underline" href={`/w/${workspace.slug}/settings/jobs/${job.id}`}>{t.has(`types.${job.type}`) ? t(`types.${job.type}`) : job.type} <code className="text-xs text-slate-400">{job.type}</code></Link>
                 </td>
                 <td><Badge value={job.status} label={t(`status.${job.status}`)} /></td>
                 <td>
                   <ProgressBar value={job.progress} />
-                  <div className="mt-1 truncate text-xs text-slate-500">{job.progressMessage ?? job.lastError ?? ""}</div>
+                  <div className="mt-1 truncate text-xs text-slate-500">{message(job.progressMessage ?? job.lastError)}</div>
                 </td>
                 <td>{job.attempts}/{job.maxAttempts}</td>
                 <td className="text-xs text-slate-500">{format.relativeTime(job.createdAt)}</td>
