@@ -25,7 +25,7 @@ afterAll(async () => {
 
 const figures = { en: { queries: 300, documents: 288, "dense_ndcg@10": 0.4321, "bm25_ndcg@10": 0.8765 }, zh: { queries: 120, documents: 118, "dense_ndcg@10": 0.1234, "bm25_ndcg@10": 0.4567 } };
 
-function builtModel({ stamp = "abc123", fileStamp = stamp, languages = figures as object } = {}) {
+function builtModel({ stamp = "abc123", fileStamp = stamp, languages = figures as object }: { stamp?: string; fileStamp?: string; languages?: object } = {}) {
   const dir = makeModelFolder(mkdtempSync(path.join(os.tmpdir(), "m3-heldout-")), { withOnnx: true });
   dirs.push(dir);
   writeFileSync(path.join(dir, ".stamp"), `${stamp}\n`);
