@@ -86,6 +86,25 @@ describe("m3 index", () => {
     await expect(indexCommand(["--corpus", corpus], quiet)).rejects.toThrow("usage: m3 index");
   }, 600_000);
 
+  it("refuses a corpus with a duplicate document id in one error naming the file, the line and the id, before encoding", async () => {
+    const dup = path.join(tmp, "dup.jsonl");
+    const docs = [{ _id: "a", text: "one" }, { _id: "b", text: "two" }, { _id: "c", text: "three" }, { _id: "b", text: "four" }];
+    writeFileSync(dup, docs.map((d) => JSON.stringify(d)).join("\n") + "\n");
+    const out = path.join(tmp, "dup-out");
+    const err = (await indexCommand(["--model", DEMO, "--corpus", dup, "--output", out], quiet).catch((e: Error) => e)) as Error;
+    expect(err.message).toBe(`the corpus has 1 bad row(s):\n${dup}:4: _id: duplicate corpus id "b" (first at ${dup}:2)`);
+    expect(existsSync(out)).toBe(false);
+    // The same for CSV, where the line counts the header; a bad row and a duplicate are listed in file order.
+    const csv = path.join(tmp, "dup.csv");
+    writeFileSync(csv, "_id,text\nx,first\ny,\nx,again\n");
+    const csvErr = (await indexCommand(["--model", DEMO, "--corpus", csv, "--output", out], quiet).catch((e: Error) => e)) as Error;
+    const lines = csvErr.message.split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe("the corpus has 2 bad row(s):");
+    expect(lines[1]!.startsWith(`${csv}:3: text: `), lines[1]).toBe(true);
+    expect(lines[2]).toBe(`${csv}:4: _id: duplicate corpus id "x" (first at ${csv}:2)`);
+  }, 600_000);
+
   it("is registered in m3: prints the manifest as JSON", () => {
     const out = path.join(tmp, "via-m3");
     const r = spawnSync(TSX, [path.join(import.meta.dirname, "m3.ts"), "index", "--model", DEMO, "--corpus", corpus, "--output", out, "--stores", "milvus", "--threads", "1"], { cwd: ROOT, encoding: "utf8" });

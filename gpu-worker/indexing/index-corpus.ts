@@ -3,8 +3,9 @@ import path from "node:path";
 import { writeFileAtomic } from "../inference/atomic-write";
 import type { OutputKind } from "../inference/backend";
 import type { M3Encoder } from "../inference/encoder";
+import { measureColbertRecall, type ColbertRecallInput } from "./colbert-recall";
 import { PartStore } from "./parts";
-import { StorageCostCounter, type StorageCost } from "./storage-cost";
+import { StorageCostCounter, type ColbertRecallCost, type StorageCost } from "./storage-cost";
 import type { ExportedStore, IndexedDocument, IndexLayout, IndexSettings, IndexStore } from "./types";
 import { cutColbert } from "./vector-formats";
 import { createIndexWriters } from "./writers";
@@ -31,6 +32,8 @@ export interface IndexCorpusOptions extends IndexSettings {
   batchSize: number;
   signal?: AbortSignal;
   progress?: (fraction: number, message: string) => Promise<void> | void;
+  /** An evaluation set on which the recall cost of each ColBERT option is measured (with ColBERT only). */
+  evaluation?: Pick<ColbertRecallInput, "label" | "data"> | null;
   /** Called after each batch is on disk (tests stop a run here). */
   afterBatch?: (batch: number) => Promise<void> | void;
 }
@@ -41,6 +44,8 @@ export interface IndexManifest extends IndexSettings {
   maxLength: number;
   stores: ExportedStore[];
   storage: StorageCost;
+  /** recall@10 / nDCG@10 of each ColBERT option of `storage` on the chosen evaluation set; null without one. */
+  colbertRecall: ColbertRecallCost | null;
   /** Batches encoded by this run (fewer than the total when it resumed). */
   encodedBatches: number;
   totalBatches: number;
@@ -100,8 +105,14 @@ export async function indexCorpus(o: IndexCorpusOptions): Promise<IndexManifest>
     throw e;
   }
   const stores = await writers.finish();
+  const storage = cost.result();
+  let colbertRecall: ColbertRecallCost | null = null;
+  if (o.colbert && o.evaluation) {
+    await o.progress?.(0.95, `measuring the recall of each ColBERT option on ${o.evaluation.label}`);
+    colbertRecall = await measureColbertRecall({ encoder: o.encoder, ...o.evaluation, options: storage.colbert, passageMaxLength: o.maxLength, signal: o.signal });
+  }
   const manifest: IndexManifest = {
-    ...settings, documents: count, dim, maxLength: o.maxLength, stores, storage: cost.result(), encodedBatches: totalBatches - start, totalBatches,
+    ...settings, documents: count, dim, maxLength: o.maxLength, stores, storage, colbertRecall, encodedBatches: totalBatches - start, totalBatches,
   };
   writeFileAtomic(path.join(o.outDir, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
   parts.remove();

@@ -47,3 +47,30 @@ export class StorageCostCounter {
     };
   }
 }
+
+/** recall@k and nDCG@k of one ColBERT option, and their change from the model's full float vectors. */
+export interface ColbertOptionRecall {
+  dimensions: number;
+  format: "float" | "int8";
+  recall: number;
+  ndcg: number;
+  recallDelta: number;
+  ndcgDelta: number;
+}
+
+/** What each ColBERT option costs in retrieval quality on an evaluation set (indexing/colbert-recall.ts). */
+export interface ColbertRecallCost {
+  /** The evaluation set's name ("organs v1"). */
+  evaluation: string;
+  /** Judged queries measured, of judgedQueries in the set. */
+  queries: number;
+  judgedQueries: number;
+  corpus: number;
+  /** Dense shortlist per query that ColBERT reranks. */
+  candidates: number;
+  k: number;
+  /** The model's full float ColBERT vectors: what every option is compared with. */
+  baseline: { dimensions: number; format: "float"; recall: number; ndcg: number };
+  /** In the order of StorageCost.colbert. */
+  options: ColbertOptionRecall[];
+}

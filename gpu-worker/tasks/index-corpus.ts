@@ -5,8 +5,10 @@ import { PermanentJobError } from "~/server/jobs/types";
 import { defaultBaseModelDir } from "~/server/services/models/default-model";
 import { workingModelFolder } from "~/server/services/models/folder-access";
 import { subjectDir } from "~/server/services/models/registry";
-import { indexFolder } from "~/server/services/indexes/indexes";
+import { materializeEvalVersion } from "~/server/services/experiments/evaluations";
+import { duplicateDocumentId, duplicateIdMessage, indexFolder } from "~/server/services/indexes/indexes";
 import { resolveArtifact } from "~/server/storage/artifacts";
+import { loadEvalData } from "../inference/eval-data";
 import { loadEncoder } from "../inference/load";
 import { indexCorpus, type CorpusSource } from "../indexing/index-corpus";
 import { modelHybridWeights, modelVocabSize } from "../indexing/model-info";
@@ -43,6 +45,19 @@ async function modelFolder(workspaceId: string, model: { kind: string; id?: stri
   return { dir, label };
 }
 
+/** The workspace's evaluation version (corpus, queries, qrels) for the ColBERT recall cost, read as evaluations read it. */
+async function evaluationSet(workspaceId: string, versionId: string) {
+  const version = await db.datasetVersion.findFirst({ where: { id: versionId, workspaceId, dataset: { kind: "EVALUATION" } }, select: { number: true, dataset: { select: { name: true } } } });
+  if (!version) throw new PermanentJobError("evaluation version not found");
+  try {
+    const files = await materializeEvalVersion(versionId);
+    const data = loadEvalData({ corpus: resolveArtifact(files.corpus), queries: resolveArtifact(files.queries), qrels: resolveArtifact(files.qrels) });
+    return { label: `${version.dataset.name} v${version.number}`, data };
+  } catch (e) {
+    throw new PermanentJobError(`evaluation version ${versionId}: ${(e as Error).message}`);
+  }
+}
+
 /** The `index_corpus` job: a version's documents → export files under the job's index folder. */
 export const runIndexCorpus: JobHandler<unknown> = async (ctx) => {
   const p = indexCorpusPayload.parse(ctx.payload);
@@ -50,6 +65,8 @@ export const runIndexCorpus: JobHandler<unknown> = async (ctx) => {
   if (!version) throw new PermanentJobError("dataset version not found");
   const total = await db.datasetRecord.count({ where: { versionId: version.id, type: "doc" } });
   if (total === 0) throw new PermanentJobError("this version holds no documents");
+  const dup = await duplicateDocumentId(version.id);
+  if (dup) throw new PermanentJobError(duplicateIdMessage(dup));
   const source: CorpusSource = {
     total,
     page: async (offset, limit) =>
@@ -63,6 +80,7 @@ export const runIndexCorpus: JobHandler<unknown> = async (ctx) => {
   } catch (e) {
     throw new PermanentJobError((e as Error).message);
   }
+  const evaluation = p.colbert && p.evalVersionId ? await evaluationSet(p.workspaceId, p.evalVersionId) : null;
   const { encoder, maxLength } = await loadEncoder(model.dir);
   try {
     const colbert = p.colbert ? { dimensions: p.colbert.dimensions ?? encoder.dim, format: p.colbert.format } : null;
@@ -70,7 +88,7 @@ export const runIndexCorpus: JobHandler<unknown> = async (ctx) => {
     await ctx.log(`indexing ${total} documents with ${model.label} into ${p.stores.join(", ")}`);
     return await indexCorpus({
       encoder, source, outDir: resolveArtifact(indexFolder(p.workspaceId, ctx.jobId)), stores: p.stores, name: p.name, model: model.label,
-      vocabSize, maxLength: Math.min(p.maxLength, maxLength), sparse: p.sparse, colbert, weights: modelHybridWeights(model.dir),
+      vocabSize, maxLength: Math.min(p.maxLength, maxLength), sparse: p.sparse, colbert, evaluation, weights: modelHybridWeights(model.dir),
       batchSize: p.batchSize, signal: ctx.signal, progress: (f, m) => ctx.progress(f, m),
     });
   } finally {

@@ -25,6 +25,8 @@ export const indexCorpusOptions = z
     sparse: z.boolean().default(true),
     /** null: no ColBERT vectors. dimensions: cut to the first N (default: the model's dim). */
     colbert: z.object({ dimensions: z.number().int().min(1).max(4096).optional(), format: z.enum(COLBERT_FORMATS).default("float") }).strict().nullable().default(null),
+    /** An evaluation version on which the recall cost of each ColBERT option is measured (ColBERT only). */
+    evalVersionId: z.string().min(1).nullable().default(null),
     maxLength: z.number().int().min(8).max(8192).default(512),
     batchSize: z.number().int().min(1).max(1024).default(64),
   })

@@ -3,7 +3,8 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../db";
 import { resolveArtifact } from "../../storage/artifacts";
-import { importBeir, importPairs, useTempArtifacts } from "../../testing/datasets";
+import { runImport } from "../datasets/import/run-import";
+import { importBeir, importPairs, uploadContent, useTempArtifacts } from "../../testing/datasets";
 import { callerFor, createUser, createWorkspaceWith } from "../../testing/factories";
 import { indexFolder } from "./indexes";
 import { indexFileForDownload } from "./index-files";
@@ -54,6 +55,25 @@ describe("indexes router", () => {
     expect(await callerFor(stranger).indexes.list({ workspaceId: other })).toEqual([]);
     await expect(callerFor(stranger).indexes.get({ workspaceId: other, jobId: started.jobId })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(callerFor(stranger).indexes.get({ workspaceId: ws, jobId: started.jobId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it("takes an evaluation version of the workspace for the ColBERT recall cost, only with ColBERT on", async () => {
+    const colbert = { ...options(evalVersion), colbert: { format: "float" as const } };
+    await expect(callerFor(owner).indexes.create({ workspaceId: ws, options: { ...colbert, evalVersionId: pairsVersion } })).rejects.toThrow(/Pick an evaluation version/);
+    await expect(callerFor(owner).indexes.create({ workspaceId: ws, options: { ...colbert, evalVersionId: strangerVersion } })).rejects.toThrow(/Pick an evaluation version/);
+    await expect(callerFor(owner).indexes.create({ workspaceId: ws, options: { ...options(evalVersion), evalVersionId: evalVersion } })).rejects.toThrow(/turn ColBERT on/);
+    const { jobId } = await callerFor(owner).indexes.create({ workspaceId: ws, options: { ...colbert, evalVersionId: evalVersion } });
+    const job = await db.job.findUniqueOrThrow({ where: { id: jobId } });
+    expect(job.payload).toMatchObject({ evalVersionId: evalVersion, colbert: { format: "float" } });
+  });
+
+  it("refuses a version in which a document id occurs twice, naming the id", async () => {
+    const upload = await uploadContent(ws, owner, "docs.jsonl", ['{"id":"x","text":"one"}', '{"id":"y","text":"two"}', '{"id":"x","text":"three"}'].join("\n"));
+    const { versionId } = await runImport(
+      { workspaceId: ws, userId: owner, datasetName: "dup-docs", kind: "DOCUMENTS", pairsAsEvaluation: false, files: [{ uploadId: upload.id, role: "docs" }] },
+      { progress: async () => undefined, signal: new AbortController().signal },
+    );
+    await expect(callerFor(owner).indexes.create({ workspaceId: ws, options: options(versionId) })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining('Document id "x" occurs 2 times') });
   });
 
   it("serves only the files a finished index's manifest lists, to members of its workspace", async () => {

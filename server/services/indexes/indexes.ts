@@ -15,12 +15,37 @@ export function indexFolder(workspaceId: string, jobId: string): string {
   return `workspaces/${workspaceId}/indexes/${jobId}`;
 }
 
+/**
+ * A document id that occurs more than once in a version (the smallest such id), or null. Every store keys its rows
+ * by document id, so an index of such a version would silently keep one of them (Qdrant, Elasticsearch) or fail
+ * to load (pgvector's primary key). The documents import does not refuse them, so indexing checks.
+ */
+export async function duplicateDocumentId(versionId: string): Promise<{ id: string; count: number } | null> {
+  const [dup] = await db.datasetRecord.groupBy({
+    by: ["key"], where: { versionId, type: "doc", key: { not: null } }, having: { key: { _count: { gt: 1 } } },
+    orderBy: { key: "asc" }, take: 1, _count: { key: true },
+  });
+  return dup?.key ? { id: dup.key, count: dup._count.key } : null;
+}
+
+export const duplicateIdMessage = (d: { id: string; count: number }) =>
+  `Document id ${JSON.stringify(d.id)} occurs ${d.count} times in this version: every store keys documents by id, so give each document its own id.`;
+
 /** Checks that everything the options name belongs to the workspace, then queues the job. */
 export async function startIndexing({ workspaceId, userId, options }: { workspaceId: string; userId: string; options: IndexOptions }) {
   const version = await db.datasetVersion.findFirst({ where: { id: options.versionId, workspaceId }, select: { id: true } });
   if (!version) throw new AppError("BAD_REQUEST", "Pick a version of a dataset of this workspace.", "versionId");
   const docs = await db.datasetRecord.count({ where: { versionId: version.id, type: "doc" } });
   if (docs === 0) throw new AppError("BAD_REQUEST", "This version holds no documents: pick a documents or evaluation version.", "versionId");
+  const dup = await duplicateDocumentId(version.id);
+  if (dup) throw new AppError("BAD_REQUEST", duplicateIdMessage(dup), "versionId");
+  if (options.evalVersionId) {
+    const evalSet = await db.datasetVersion.findFirst({ where: { id: options.evalVersionId, workspaceId, dataset: { kind: "EVALUATION" } }, select: { id: true } });
+    if (!evalSet) throw new AppError("BAD_REQUEST", "Pick an evaluation version of this workspace for the ColBERT recall cost.", "evalVersionId");
+    if (!options.colbert) throw new AppError("BAD_REQUEST", "The recall cost is measured for the ColBERT options: turn ColBERT on, or pick no evaluation set.", "evalVersionId");
+    const qrels = await db.datasetRecord.count({ where: { versionId: evalSet.id, type: "qrel" } });
+    if (qrels === 0) throw new AppError("BAD_REQUEST", "This evaluation version has no relevance judgements.", "evalVersionId");
+  }
   const m = options.model;
   const found =
     m.kind === "default" ||

@@ -29,6 +29,8 @@ export function IndexForm() {
   const errors = fieldErrors(create.error);
   const models = options.data?.models ?? [];
   const versions = options.data?.versions ?? [];
+  // The ColBERT recall cost is measured on an evaluation set's judged queries.
+  const evalVersions = versions.filter((v) => v.kind === "EVALUATION");
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -46,6 +48,7 @@ export function IndexForm() {
         name, versionId: String(f.get("versionId") ?? ""), model: chosen.ref, stores,
         sparse: f.get("sparse") === "on", maxLength: Number(f.get("maxLength") ?? 512),
         colbert: colbert ? { format: f.get("colbertFormat") === "int8" ? "int8" : "float", ...(dims ? { dimensions: Number(dims) } : {}) } : null,
+        evalVersionId: colbert ? String(f.get("evalVersionId") ?? "") || null : null,
       },
     });
   }
@@ -100,6 +103,12 @@ export function IndexForm() {
                 <Select name="colbertFormat" aria-label={t("colbertFormat")} defaultValue="float">
                   <option value="float">{t("formats.float")}</option>
                   <option value="int8">{t("formats.int8")}</option>
+                </Select>
+              </Field>
+              <Field label={t("evalVersion")} hint={t("evalVersionHint")} error={errors.evalVersionId}>
+                <Select name="evalVersionId" aria-label={t("evalVersion")} defaultValue="">
+                  <option value="">{t("evalVersionNone")}</option>
+                  {evalVersions.map((v) => <option key={v.id} value={v.id}>{v.label}</option>)}
                 </Select>
               </Field>
             </>

@@ -46,8 +46,8 @@ export function IndexDetail({ jobId }: { jobId: string }) {
           <>
             <Card title={t("cost.title")}>
               <p className="mb-2 text-xs text-slate-500">{t("cost.explain")}</p>
-              <StorageCostTable cost={m.storage} chosen={m.colbert} />
-              {m.colbert ? <p className="mt-2 text-xs text-slate-500">{t("cost.recallLeftOut")}</p> : null}
+              <StorageCostTable cost={m.storage} chosen={m.colbert} recall={m.colbertRecall ?? null} />
+              {m.colbert && !m.colbertRecall ? <p className="mt-2 text-xs text-slate-500">{t("cost.recallLeftOut")}</p> : null}
             </Card>
             {m.stores.map((s) => (
               <Card key={s.store} title={t(`storeNames.${s.store}`)}>
