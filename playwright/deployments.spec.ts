@@ -27,6 +27,16 @@ test("deploy a model, wait for LIVE, run the copied curl example, switch and rol
   expect(response.data).toHaveLength(2);
   expect(response.data[0]!.embedding.length).toBeGreaterThan(0);
 
+  // The live traffic charts pick these requests up from the replica's metrics (its serving job samples them every
+  // few seconds): a latency point exists only for an interval that served requests.
+  for (let i = 0; i < 3; i++) execFileSync("bash", ["-c", curl], { env: { ...process.env, M3_API_KEY: key }, encoding: "utf8" });
+  const points = async (chart: string) => Number((await page.getByTestId(chart).locator("[data-series]").first().getAttribute("data-points").catch(() => null)) ?? 0);
+  await expect.poll(() => points("chart-traffic-latency"), { timeout: 60_000 }).toBeGreaterThan(0);
+  expect(await points("chart-traffic-requests")).toBeGreaterThan(0);
+  await expect(page.getByTestId("chart-traffic-requests")).toContainText("replica 0");
+  await expect(page.getByTestId("chart-traffic-requests").locator("canvas")).toHaveCount(1);
+  await shot(page, "20b-deployment-traffic");
+
   // Switch to the model chosen in the list (the same or another), then roll back in one click.
   await page.getByRole("button", { name: "Switch model" }).click();
   await expect(page.getByTestId("deployment-logs")).toContainText("now serving", { timeout: 60_000 });

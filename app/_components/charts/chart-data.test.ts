@@ -11,6 +11,10 @@ describe("chart data", () => {
     expect(ys).toEqual([[1, null, 2, 3], [null, 9, null, 7]]);
   });
 
+  it("adds x values without points (a time window's ends) as gaps in every series", () => {
+    expect(alignSeries([{ label: "a", points: [[5, 1]] }], [0, 10])).toEqual({ xs: [0, 5, 10], ys: [[null, 1, null]] });
+  });
+
   it("turns non-finite values into gaps", () => {
     expect(alignSeries([{ label: "x", points: [[1, Number.NaN], [2, 4]] }]).ys).toEqual([[null, 4]]);
   });

@@ -8,9 +8,13 @@ export interface ChartSeries {
   points: Array<[number, number]>;
 }
 
-/** One sorted x array (the union of every series' x) and, per series, its y at each x or null. */
-export function alignSeries(series: ChartSeries[]): { xs: number[]; ys: Array<Array<number | null>> } {
-  const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
+/**
+ * One sorted x array (the union of every series' x, plus `extraXs`) and, per series, its y at each x or null.
+ * `extraXs` holds x values without points — the ends of a time window — so the axis spans the whole window while
+ * only a few points exist (uPlot sizes the axis from the data).
+ */
+export function alignSeries(series: ChartSeries[], extraXs: number[] = []): { xs: number[]; ys: Array<Array<number | null>> } {
+  const xs = [...new Set([...series.flatMap((s) => s.points.map((p) => p[0])), ...extraXs])].sort((a, b) => a - b);
   const at = new Map(xs.map((x, i) => [x, i]));
   const ys = series.map((s) => {
     const row: Array<number | null> = new Array<number | null>(xs.length).fill(null);

@@ -1,6 +1,6 @@
 "use client";
 
-import { useTranslations } from "next-intl";
+import { useLocale, useTranslations } from "next-intl";
 import { useMemo, useState } from "react";
 import type uPlot from "uplot";
 import { formatAxisNumber } from "./axis-number";
@@ -9,6 +9,12 @@ import { CHART_COLORS, ChartLegend } from "./chart-legend";
 import { UPlotFrame } from "./uplot-frame";
 
 export type { ChartSeries } from "./chart-data";
+
+/** Tick labels of a wall-clock axis (x in seconds since the epoch); seconds only when the span is short. */
+function clockLabels(locale: string, ticks: number[], spanSeconds: number): string[] {
+  const f = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", ...(spanSeconds <= 900 ? { second: "2-digit" } : {}), hour12: false });
+  return ticks.map((x) => f.format(new Date(x * 1000)));
+}
 
 const countValues = (ys: ArrayLike<number | null | undefined> | undefined) => {
   let n = 0;
@@ -20,10 +26,12 @@ const countValues = (ys: ArrayLike<number | null | undefined> | undefined) => {
  * A line chart (uPlot): several series overlaid on one x axis (steps, seconds, or wall-clock time with
  * `xTime`), values under the cursor in the legend, drag to zoom / double-click to reset, and — where it helps —
  * a smoothing slider (the raw curve stays visible, faint) and a log-scale toggle. `xUnit` is appended to x tick
- * labels (" s" for series over seconds).
+ * labels (" s" for series over seconds); time axes are labelled with clock times in the page's locale.
  */
-export function LineChart({ title, series, height = 160, testId, xUnit = "", xTime = false, smoothing = true, yFormat = formatAxisNumber }: {
+export function LineChart({ title, series, height = 160, testId, xUnit = "", xTime = false, xExtent, smoothing = true, yFormat = formatAxisNumber }: {
   title: string;
+  /** x values the axis must reach even without points there (a time window's start and end). */
+  xExtent?: [number, number];
   series: ChartSeries[];
   height?: number;
   testId?: string;
@@ -33,12 +41,14 @@ export function LineChart({ title, series, height = 160, testId, xUnit = "", xTi
   yFormat?: (v: number) => string;
 }) {
   const t = useTranslations("charts");
+  const locale = useLocale();
   const [weight, setWeight] = useState(0);
   const [log, setLog] = useState(false);
   const [hover, setHover] = useState<number | null>(null);
   const canLog = hasPositive(series);
   const useLog = log && canLog;
-  const aligned = useMemo(() => alignSeries(series), [series]);
+  const [x0, x1] = xExtent ?? [];
+  const aligned = useMemo(() => alignSeries(series, x0 != null && x1 != null ? [x0, x1] : []), [series, x0, x1]);
   const smoothed = weight > 0;
 
   const data = useMemo((): uPlot.AlignedData => {
@@ -49,7 +59,7 @@ export function LineChart({ title, series, height = 160, testId, xUnit = "", xTi
     return [aligned.xs, ...lines, ...raw] as uPlot.AlignedData;
   }, [aligned, weight, useLog, smoothed]);
 
-  const optionsKey = JSON.stringify([series.map((s) => s.label), useLog, smoothed, xTime, xUnit, height, t("raw", { label: "" })]);
+  const optionsKey = JSON.stringify([series.map((s) => s.label), useLog, smoothed, xTime, xUnit, height, t("raw", { label: "" }), locale]);
   const options = useMemo((): Omit<uPlot.Options, "width" | "height"> => {
     const line = (label: string, i: number, faint: boolean): uPlot.Series => ({
       label, stroke: CHART_COLORS[i % CHART_COLORS.length], width: faint ? 1 : 1.5, alpha: faint ? 0.25 : 1, spanGaps: true,
@@ -60,7 +70,12 @@ export function LineChart({ title, series, height = 160, testId, xUnit = "", xTi
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: xTime }, y: useLog ? { distr: 3 } : {} },
       axes: [
-        { size: 28, font: "10px sans-serif", stroke: "#64748b", grid: { stroke: "#f1f5f9" }, ...(xTime ? {} : { values: (_u: uPlot, ticks: number[]) => ticks.map((v) => `${formatAxisNumber(v)}${xUnit}`) }) },
+        {
+          size: 28, font: "10px sans-serif", stroke: "#64748b", grid: { stroke: "#f1f5f9" },
+          // Clock times in the page's locale (uPlot's own time labels are English: "1:35pm").
+          values: xTime ? (u: uPlot, ticks: number[]) => clockLabels(locale, ticks, (u.scales.x!.max ?? 0) - (u.scales.x!.min ?? 0))
+            : (_u: uPlot, ticks: number[]) => ticks.map((v) => `${formatAxisNumber(v)}${xUnit}`),
+        },
         // 56 px holds formatAxisNumber's longest label (7 characters) at 10 px: the lr axis is not clipped (#20 item 3).
         { size: 56, font: "10px sans-serif", stroke: "#64748b", grid: { stroke: "#f1f5f9" }, values: (_u: uPlot, ticks: number[]) => ticks.map(yFormat) },
       ],

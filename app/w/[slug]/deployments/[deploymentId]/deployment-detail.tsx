@@ -12,6 +12,7 @@ import { STATUS_BADGE } from "../deployments-home";
 import { AccuracyCard, type AccuracyCheckView } from "./accuracy-card";
 import { CurlExamples } from "./curl-examples";
 import { ReplicasCard } from "./replicas-card";
+import { TrafficCard } from "./traffic-card";
 
 export function DeploymentDetail({ deploymentId }: { deploymentId: string }) {
   const t = useTranslations("deployments");
@@ -62,6 +63,7 @@ export function DeploymentDetail({ deploymentId }: { deploymentId: string }) {
         </Card>
         {d.quantization === "int8" ? <AccuracyCard deploymentId={d.id} modelDir={d.modelDir} check={d.accuracyCheck as AccuracyCheckView | null} /> : null}
         <ReplicasCard replicas={d.replicaList} />
+        <TrafficCard deploymentId={d.id} live={running} />
         {d.url && d.status === "LIVE" && balanced ? <CurlExamples url={balanced} replicaUrl={d.url} model={d.name} /> : null}
         <Card title={t("logs")}>
           <pre className="max-h-72 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100" data-testid="deployment-logs">
