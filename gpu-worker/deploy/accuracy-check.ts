@@ -9,12 +9,12 @@ import { runEvaluation } from "../inference/run-evaluation";
 const lines = (file: string) => readFileSync(file, "utf8").split("\n").filter((l) => l.trim());
 
 /**
- * The cost of int8 on an evaluation version: dense retrieval with the fp32 graph and with the int8 graph
- * of the same model folder, on the whole corpus and up to `maxQueries` judged queries (a deterministic
+ * The cost of a quantised precision (int8, or fp16: the same gate) on an evaluation version: dense retrieval with
+ * the fp32 graph and with the quantised graph of the same model folder, on the whole corpus and up to `maxQueries` judged queries (a deterministic
  * hash-ordered sample, so reruns measure the same queries). Returns nDCG@10 and MRR@10 of both.
  */
-export async function measureInt8Cost(opts: {
-  modelDir: string; evalVersionId: string; workDir: string; signal: AbortSignal; maxQueries?: number;
+export async function measureQuantizedCost(opts: {
+  precision: "int8" | "fp16"; modelDir: string; evalVersionId: string; workDir: string; signal: AbortSignal; maxQueries?: number;
   log: (line: string) => Promise<void>;
 }): Promise<{ queries: number; documents: number; fp32: AccuracyMetrics; int8: AccuracyMetrics; deltaPct: AccuracyMetrics }> {
   const files = await materializeEvalVersion(opts.evalVersionId);
@@ -33,7 +33,7 @@ export async function measureInt8Cost(opts: {
   writeFileSync(subset.queries, lines(path.join(root, files.queries)).filter((l) => keep.has(String((JSON.parse(l) as { id: string }).id))).join("\n") + "\n");
   writeFileSync(subset.qrels, lines(path.join(root, files.qrels)).filter((l) => keep.has(String((JSON.parse(l) as { qid: string }).qid))).join("\n") + "\n");
 
-  const measure = async (precision: "fp32" | "int8") => {
+  const measure = async (precision: "fp32" | "int8" | "fp16") => {
     await opts.log(`accuracy check: ${precision} on ${keep.size} queries`);
     const { report } = await runEvaluation(
       {
@@ -46,6 +46,6 @@ export async function measureInt8Cost(opts: {
     return { documents: report.data.documents, metrics: { "ndcg@10": mean["ndcg@10"] ?? 0, "mrr@10": mean["mrr@10"] ?? 0 } };
   };
   const fp32 = await measure("fp32");
-  const int8 = await measure("int8");
+  const int8 = await measure(opts.precision); // stored as `int8` (AccuracyCheck keeps the field name)
   return { queries: keep.size, documents: fp32.documents, fp32: fp32.metrics, int8: int8.metrics, deltaPct: relativeDelta(fp32.metrics, int8.metrics) };
 }

@@ -63,6 +63,11 @@ describe("deployments", () => {
     }, 120_000, "LIVE");
     expect(live.statusMessage).toMatch(/^parity /);
     const url = live.url!;
+    // Where it runs, on this CPU-only host: the page's data (from the worker's capabilities) and /health agree.
+    const shown = await owner.deployment.get({ workspaceId, deploymentId: created.id });
+    expect(shown.replicaList[0]!.serving).toEqual({ device: "cpu", provider: "cpu", precision: "fp32", dtype: null });
+    expect(await (await fetch(`${url}/health`)).json()).toMatchObject({ device: "cpu", provider: "cpu", precision: "fp32" });
+    expect(shown.logs.some((l) => l.message.startsWith("parity probe (fp32) vs PyTorch: max |served − PyTorch| dense "))).toBe(true);
 
     const ok = await embed(url, key.key, ["What is BGE M3?", "脂肪肝怎么治疗？"]);
     expect(ok.status).toBe(200);

@@ -10,8 +10,9 @@ export interface LoadEncoderOptions extends EncoderConfig {
   threads?: number;
   device?: "cpu" | "cuda";
   onnxFile?: string;
-  /** "int8" loads onnx/model.int8.onnx (quantize/quantize_int8.py); default fp32 onnx/model.onnx. */
-  precision?: "fp32" | "int8";
+  /** "int8" loads onnx/model.int8.onnx (quantize/quantize_int8.py), "fp16" onnx/model.fp16.onnx (export --fp16);
+   *  default fp32 onnx/model.onnx. */
+  precision?: "fp32" | "int8" | "fp16";
   /** onnxruntime execution providers in order (default ["cpu"]). */
   executionProviders?: string[];
   /** PyTorch backend weights' dtype (default fp32). */
@@ -21,7 +22,7 @@ export interface LoadEncoderOptions extends EncoderConfig {
 export async function loadEncoder(modelDir: string, opts: LoadEncoderOptions = {}): Promise<{ encoder: M3Encoder; maxLength: number }> {
   const backendName = opts.backend ?? "onnxruntime";
   const folder = openModelFolder(modelDir, { needOnnx: backendName === "onnxruntime",
-    onnxFile: opts.onnxFile ?? (opts.precision === "int8" ? "onnx/model.int8.onnx" : undefined),
+    onnxFile: opts.onnxFile ?? (opts.precision === "int8" ? "onnx/model.int8.onnx" : opts.precision === "fp16" ? "onnx/model.fp16.onnx" : undefined),
   });
   const tokenizer = M3Tokenizer.fromFiles(folder.tokenizerJson, folder.tokenizerConfig);
   const backend =

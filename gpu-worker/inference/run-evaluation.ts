@@ -35,7 +35,7 @@ export interface EvaluationParams {
   cacheDir?: string;
   backend?: "onnxruntime" | "torch";
   /** onnxruntime graph: fp32 (default, parity-tested) or the dynamic int8 export. */
-  precision?: "fp32" | "int8";
+  precision?: "fp32" | "int8" | "fp16";
   threads?: number;
   maxBatchTokens?: number;
   seed?: number;

@@ -7,7 +7,7 @@ import type { serveDeploymentJob } from "../../server/jobs/definitions/serve-dep
 import type { AccuracyCheck } from "../../server/services/deployments/accuracy";
 import { authenticateApiKey } from "../../server/services/deployments/api-keys";
 import { feedbackPath } from "../../server/services/deployments/feedback";
-import type { Precision } from "../../server/services/deployments/precision";
+import { isAccuracyGated, type Precision } from "../../server/services/deployments/precision";
 import { refreshDeploymentStatus, updateReplica } from "../../server/services/deployments/replicas";
 import { workingModelFolder } from "../../server/services/models/folder-access";
 import { runAccuracyCheck } from "../deploy/accuracy-gate";
@@ -28,8 +28,8 @@ const approvedFor = (check: unknown, modelDir: string) => {
 };
 
 /**
- * One replica of a deployment: prepare the precision's graph (int8: measure its accuracy cost once per
- * model for all replicas), start the embedding server, health + parity probe, then LIVE — or, for int8,
+ * One replica of a deployment: prepare the precision's graph (int8 and fp16: measure its accuracy cost once per
+ * model for all replicas), start the embedding server, health + parity probe, then LIVE — or, for int8 and fp16,
  * AWAITING_APPROVAL until someone presses "Go live" (user keys get 503 meanwhile). While running it writes
  * a health check every few seconds (the router skips stale replicas) and follows model switches.
  * Files are read from, and graphs written to, the model's working folder (folder-access.ts): the workspace's
@@ -47,12 +47,12 @@ export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId,
   await setReplica({ status: "STARTING", statusMessage: "exporting and loading the model", url: null, workerId, jobId, startedAt: new Date(), healthAt: null });
   let server: Awaited<ReturnType<typeof createEmbeddingServer>> | null = null;
   let healthTimer: NodeJS.Timeout | null = null;
-  const gate = { approved: precision !== "int8" || approvedFor(deployment.accuracyCheck, deployment.modelDir) };
+  const gate = { approved: !isAccuracyGated(precision) || approvedFor(deployment.accuracyCheck, deployment.modelDir) };
   try {
     const servedDir = await workingModelFolder(deployment.workspaceId, deployment.modelDir);
     const onnxFile = await ensurePrecisionGraph(servedDir, precision, (line) => log(line), signal);
-    if (precision === "int8" && !gate.approved) {
-      await runAccuracyCheck({ deploymentId: deployment.id, modelDir: deployment.modelDir, filesDir: servedDir, evalVersionId: deployment.evalVersionId, jobId, workDir, signal, log: (l) => log(l) });
+    if (isAccuracyGated(precision) && !gate.approved) {
+      await runAccuracyCheck({ deploymentId: deployment.id, precision, modelDir: deployment.modelDir, filesDir: servedDir, evalVersionId: deployment.evalVersionId, jobId, workDir, signal, log: (l) => log(l) });
     }
     // A GPU worker serves on its GPU (onnxruntime CUDA, else PyTorch on CUDA); CPU otherwise (server/lib/serving-device.ts).
     const device = await servingDeviceFor(precision);
@@ -66,7 +66,7 @@ export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId,
       modelDir: servedDir, onnxFile, device, host, port, modelName: deployment.name, modelAliases: [deployment.id],
       authenticate: async (token) => {
         if (token === probeKey) return { keyId: "platform-probe" };
-        if (!gate.approved) throw unavailable("awaiting_go_live", "this deployment is waiting for its int8 accuracy cost to be approved (Go live)");
+        if (!gate.approved) throw unavailable("awaiting_go_live", `this deployment is waiting for its ${precision} accuracy cost to be approved (Go live)`);
         return authenticateApiKey(deployment, token);
       },
       ...(deployment.acceptFeedback ? {
@@ -116,8 +116,8 @@ export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId,
         await log(`switching to ${row.modelLabel}`);
         const nextDir = await workingModelFolder(deployment.workspaceId, row.modelDir);
         await ensurePrecisionGraph(nextDir, precision, (line) => log(line), signal);
-        if (precision === "int8" && !approvedFor(row.accuracyCheck, row.modelDir)) {
-          await runAccuracyCheck({ deploymentId: deployment.id, modelDir: row.modelDir, filesDir: nextDir, evalVersionId: deployment.evalVersionId, jobId, workDir, signal, log: (l) => log(l) });
+        if (isAccuracyGated(precision) && !approvedFor(row.accuracyCheck, row.modelDir)) {
+          await runAccuracyCheck({ deploymentId: deployment.id, precision, modelDir: row.modelDir, filesDir: nextDir, evalVersionId: deployment.evalVersionId, jobId, workDir, signal, log: (l) => log(l) });
         }
         pending = { modelDir: row.modelDir, servedDir: nextDir, label: row.modelLabel, revision: row.revision };
         announced = false;
@@ -125,8 +125,8 @@ export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId,
       }
       if (!pending) continue;
       // A quantised model is swapped in only after its accuracy cost is approved; until then the old one serves.
-      const fresh = precision === "int8" ? (await db.deployment.findUnique({ where: { id: deployment.id }, select: { accuracyCheck: true } }))?.accuracyCheck : null;
-      if (precision !== "int8" || approvedFor(fresh, pending.modelDir)) {
+      const fresh = isAccuracyGated(precision) ? (await db.deployment.findUnique({ where: { id: deployment.id }, select: { accuracyCheck: true } }))?.accuracyCheck : null;
+      if (!isAccuracyGated(precision) || approvedFor(fresh, pending.modelDir)) {
         await server.swapModel(pending.servedDir);
         revision = pending.revision;
         await log(`now serving ${pending.label}`);

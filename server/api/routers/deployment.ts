@@ -43,7 +43,7 @@ export const deploymentRouter = createTRPCRouter({
     }))
     .mutation(async ({ ctx, input }) => createDeployment({
       ...input, userId: ctx.userId, source: await resolveModel(input.workspaceId, input.model),
-      evalVersionId: input.precision === "int8" ? await resolveEvalVersion(input.workspaceId, input.model, input.evalVersionId) : null,
+      evalVersionId: input.precision !== "fp32" ? await resolveEvalVersion(input.workspaceId, input.model, input.evalVersionId) : null,
     })),
   goLive: workspaceProcedure("EDITOR")
     .input(deploymentInput.extend({ acknowledgeDrop: z.boolean().default(false) }))

@@ -3,7 +3,7 @@ import { AppError } from "../../lib/app-error";
 import { writeAudit } from "../workspaces/audit";
 
 /**
- * The int8 accuracy check of a deployment (Deployment.accuracyCheck): fp32 and int8 dense retrieval on
+ * The accuracy check of an int8 or fp16 deployment (Deployment.accuracyCheck): fp32 and quantised dense retrieval on
  * (up to ACCURACY_MAX_QUERIES queries of) an evaluation version, measured by the serving job before the
  * deployment goes live. Every quantised model waits for "Go live" with its cost on screen; a drop larger
  * than DROP_CONFIRM_PCT (relative nDCG@10) must be acknowledged explicitly as well.
@@ -20,9 +20,12 @@ export interface AccuracyCheck {
   evalVersionId: string | null;
   queries?: number;
   documents?: number;
+  /** The quantised precision measured (checks made before fp16 had a gate have none: int8). */
+  precision?: "int8" | "fp16";
   fp32?: AccuracyMetrics;
+  /** The quantised graph's metrics — int8's or fp16's, see `precision` (the field keeps its first name for stored checks). */
   int8?: AccuracyMetrics;
-  /** Relative change of int8 vs fp32, in percent (negative = worse). */
+  /** Relative change of the quantised graph vs fp32, in percent (negative = worse). */
   deltaPct?: AccuracyMetrics;
   /** Why it was skipped or failed. */
   reason?: string;
@@ -47,8 +50,8 @@ export function relativeDelta(fp32: AccuracyMetrics, int8: AccuracyMetrics): Acc
  * Takes the check for `modelDir` (one replica runs it; the others wait for it) in one conditional
  * UPDATE. Returns the current check when another job holds or finished it.
  */
-export async function claimAccuracyCheck(deploymentId: string, modelDir: string, jobId: string, evalVersionId: string | null): Promise<{ mine: boolean; check: AccuracyCheck | null }> {
-  const fresh: AccuracyCheck = { modelDir, status: "running", evalVersionId, jobId, startedAt: new Date().toISOString() };
+export async function claimAccuracyCheck(deploymentId: string, modelDir: string, jobId: string, evalVersionId: string | null, precision: "int8" | "fp16" = "int8"): Promise<{ mine: boolean; check: AccuracyCheck | null }> {
+  const fresh: AccuracyCheck = { modelDir, status: "running", precision, evalVersionId, jobId, startedAt: new Date().toISOString() };
   // Taken when there is none, it measured another model, or its running holder's job is no longer running
   // (a failed check stays failed: going live then needs an explicit acknowledgement).
   const taken = await db.$executeRaw`
@@ -77,7 +80,7 @@ export async function goLive({ workspaceId, deploymentId, userId, acknowledgeDro
   if (check.approvedAt) throw new AppError("CONFLICT", "This model is already live", "deploymentId");
   if (needsAcknowledgement(check) && !acknowledgeDrop) {
     throw new AppError("BAD_REQUEST", check.status === "done"
-      ? `int8 loses ${(-check.deltaPct!["ndcg@10"]).toFixed(1)}% nDCG@10 (more than ${DROP_CONFIRM_PCT}%): confirm that you accept the drop`
+      ? `${check.precision ?? "int8"} loses ${(-check.deltaPct!["ndcg@10"]).toFixed(1)}% nDCG@10 (more than ${DROP_CONFIRM_PCT}%): confirm that you accept the drop`
       : "The accuracy cost is unknown (no evaluation result): confirm to go live anyway", "acknowledgeDrop");
   }
   const approved: AccuracyCheck = { ...check, approvedAt: new Date().toISOString(), approvedById: userId };

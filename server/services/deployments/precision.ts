@@ -11,12 +11,16 @@ export const PRECISION_ONNX_FILE: Record<Precision, string> = {
   fp16: "onnx/model.fp16.onnx",
 };
 
-/** How close the served output must be to the fp32 engine before a replica takes traffic. */
+/** How close the served output must be to PyTorch's output of the same checkpoint (gpu-worker/deploy/parity-probe.ts) before a replica takes traffic. */
 export const PARITY_RULE: Record<Precision, { kind: "maxAbs"; limit: number } | { kind: "minCosine"; limit: number }> = {
   fp32: { kind: "maxAbs", limit: 1e-4 },
   fp16: { kind: "minCosine", limit: 0.999 },
   int8: { kind: "minCosine", limit: 0.99 },
 };
+
+/** Precisions that approximate fp32 by design: their retrieval cost is measured and approved ("Go live") first. */
+export type GatedPrecision = Exclude<Precision, "fp32">;
+export const isAccuracyGated = (precision: Precision): precision is GatedPrecision => precision !== "fp32";
 
 const ONLINE_MS = 60_000;
 

@@ -10,6 +10,8 @@ import { useTRPC } from "../../../../_trpc/react";
 export interface AccuracyCheckView {
   modelDir: string;
   status: "running" | "done" | "skipped" | "failed";
+  /** int8 or fp16 (checks stored before fp16 had a gate: int8). */
+  precision?: "int8" | "fp16";
   queries?: number;
   documents?: number;
   fp32?: Record<"ndcg@10" | "mrr@10", number>;
@@ -23,8 +25,8 @@ export interface AccuracyCheckView {
 const CONFIRM_PCT = 2;
 const pct = (v: number) => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(1)}%`;
 
-/** The int8 accuracy cost measured before going live, and the Go live step. */
-export function AccuracyCard({ deploymentId, modelDir, check }: { deploymentId: string; modelDir: string; check: AccuracyCheckView | null }) {
+/** The accuracy cost of the quantised precision (int8 or fp16) measured before going live, and the Go live step. */
+export function AccuracyCard({ deploymentId, modelDir, precision, check }: { deploymentId: string; modelDir: string; precision: string; check: AccuracyCheckView | null }) {
   const t = useTranslations("deployments.accuracy");
   const format = useFormatter();
   const workspace = useWorkspace();
@@ -35,19 +37,19 @@ export function AccuracyCard({ deploymentId, modelDir, check }: { deploymentId: 
   const current = check && check.modelDir === modelDir ? check : null;
   const bigDrop = current ? current.status !== "done" || (current.deltaPct?.["ndcg@10"] ?? 0) < -CONFIRM_PCT : false;
   return (
-    <Card title={t("title")}>
+    <Card title={t("title", { precision })}>
       <div data-testid="accuracy-check" className="space-y-1 text-sm">
-        {!current || current.status === "running" ? <p className="text-slate-600">{t("running")}</p> : null}
+        {!current || current.status === "running" ? <p className="text-slate-600">{t("running", { precision })}</p> : null}
         {current?.status === "done" ? (
           <>
-            <p className="font-medium">{t("summary", { int8: current.int8!["ndcg@10"].toFixed(4), fp32: current.fp32!["ndcg@10"].toFixed(4), delta: pct(current.deltaPct!["ndcg@10"]) })}</p>
+            <p className="font-medium">{t("summary", { precision, int8: current.int8!["ndcg@10"].toFixed(4), fp32: current.fp32!["ndcg@10"].toFixed(4), delta: pct(current.deltaPct!["ndcg@10"]) })}</p>
             <p className="text-xs text-slate-500">{t("mrr", { int8: current.int8!["mrr@10"].toFixed(4), fp32: current.fp32!["mrr@10"].toFixed(4), delta: pct(current.deltaPct!["mrr@10"]), queries: current.queries ?? 0, documents: current.documents ?? 0 })}</p>
           </>
         ) : null}
         {current?.status === "skipped" ? <p>{t("skipped", { reason: current.reason ?? "" })}</p> : null}
         {current?.status === "failed" ? <p className="text-red-600">{t("failed", { reason: current.reason ?? "" })}</p> : null}
       </div>
-      {current?.approvedAt ? <p className="mt-2 text-sm text-emerald-700">{t("approved", { when: format.dateTime(new Date(current.approvedAt), { dateStyle: "medium", timeStyle: "short" }) })}</p> : null}
+      {current?.approvedAt ? <p className="mt-2 text-sm text-emerald-700">{t("approved", { precision, when: format.dateTime(new Date(current.approvedAt), { dateStyle: "medium", timeStyle: "short" }) })}</p> : null}
       {current && current.status !== "running" && !current.approvedAt && canEdit ? (
         <div className="mt-3 flex flex-wrap items-center gap-3">
           {bigDrop ? (

@@ -11,8 +11,8 @@ import { useModelLabel } from "../../../../_components/use-model-label";
 import { STATUS_BADGE } from "../deployments-home";
 import { AccuracyCard, type AccuracyCheckView } from "./accuracy-card";
 import { CurlExamples } from "./curl-examples";
+import { DeploymentServingInfo } from "./deployment-serving-info";
 import { ReplicasCard } from "./replicas-card";
-import { TrafficCard } from "./traffic-card";
 
 export function DeploymentDetail({ deploymentId }: { deploymentId: string }) {
   const t = useTranslations("deployments");
@@ -61,9 +61,9 @@ export function DeploymentDetail({ deploymentId }: { deploymentId: string }) {
           {error ? <p role="alert" className="mt-2 text-sm text-red-600">{error.message}</p> : null}
           {feedback.data ? <p className="mt-2 text-sm text-slate-600">{t("feedbackQueued")}</p> : null}
         </Card>
-        {d.quantization === "int8" ? <AccuracyCard deploymentId={d.id} modelDir={d.modelDir} check={d.accuracyCheck as AccuracyCheckView | null} /> : null}
+        {d.quantization !== "fp32" ? <AccuracyCard deploymentId={d.id} modelDir={d.modelDir} precision={d.quantization} check={d.accuracyCheck as AccuracyCheckView | null} /> : null}
         <ReplicasCard replicas={d.replicaList} />
-        <TrafficCard deploymentId={d.id} live={running} />
+        <DeploymentServingInfo replicas={d.replicaList} />
         {d.url && d.status === "LIVE" && balanced ? <CurlExamples url={balanced} replicaUrl={d.url} model={d.name} /> : null}
         <Card title={t("logs")}>
           <pre className="max-h-72 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100" data-testid="deployment-logs">
