@@ -13,6 +13,7 @@ import { AccuracyCard, type AccuracyCheckView } from "./accuracy-card";
 import { CurlExamples } from "./curl-examples";
 import { DeploymentServingInfo } from "./deployment-serving-info";
 import { ReplicasCard } from "./replicas-card";
+import { TrafficCard } from "./traffic-card";
 
 export function DeploymentDetail({ deploymentId }: { deploymentId: string }) {
   const t = useTranslations("deployments");
@@ -64,6 +65,7 @@ export function DeploymentDetail({ deploymentId }: { deploymentId: string }) {
         {d.quantization !== "fp32" ? <AccuracyCard deploymentId={d.id} modelDir={d.modelDir} precision={d.quantization} check={d.accuracyCheck as AccuracyCheckView | null} /> : null}
         <ReplicasCard replicas={d.replicaList} />
         <DeploymentServingInfo replicas={d.replicaList} />
+        <TrafficCard deploymentId={d.id} live={running} />
         {d.url && d.status === "LIVE" && balanced ? <CurlExamples url={balanced} replicaUrl={d.url} model={d.name} /> : null}
         <Card title={t("logs")}>
           <pre className="max-h-72 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100" data-testid="deployment-logs">
