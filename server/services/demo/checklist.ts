@@ -1,6 +1,7 @@
 import { db } from "../../db";
 import { Prisma } from "../../generated/prisma/client";
 import { defaultBaseModelDir } from "../models/default-model";
+import { offerDefaultModel } from "../models/default-offer";
 import { BUILD_MODEL_COMMAND } from "./demo-workspace";
 import { readHeldoutFigures } from "./heldout-figures";
 
@@ -39,6 +40,13 @@ export async function workspaceChecklist({ workspaceId }: { workspaceId: string 
     db.baseModel.findFirst({ where: { workspaceId }, orderBy: { createdAt: "asc" }, select: { id: true } }),
     db.job.groupBy({ by: ["type"], where: { workspaceId, status: { in: ["QUEUED", "RUNNING"] }, type: { in: ["import_dataset", "dataset_quality"] } }, _count: { _all: true } }),
   ]);
+  // A demo workspace made while the demo model was still building gets it once built, as the model lists do,
+  // instead of a "Register the demo model" button beside a ready model.
+  let model = baseModel;
+  if (demo > 0 && !model && defaultBaseModelDir()) {
+    await offerDefaultModel(workspaceId);
+    model = await db.baseModel.findFirst({ where: { workspaceId }, orderBy: { createdAt: "asc" }, select: { id: true } });
+  }
   const pending = (type: string) => jobs.find((j) => j.type === type)?._count._all ?? 0;
   const steps: ChecklistStep[] = [
     { id: "data", done: training > 0 && evaluation > 0, pending: pending("import_dataset") },
@@ -54,9 +62,9 @@ export async function workspaceChecklist({ workspaceId }: { workspaceId: string 
     steps,
     complete: steps.every((s) => s.done),
     compare: run ? { baseModelId: run.baseModelId, runId: run.id } : null,
-    baseModel: baseModel ? { id: baseModel.id } : null,
+    baseModel: model ? { id: model.id } : null,
     /** Shown when the workspace has no model and the default one is not built yet. */
-    buildModelCommand: !baseModel && !defaultBaseModelDir() ? BUILD_MODEL_COMMAND : null,
+    buildModelCommand: !model && !defaultBaseModelDir() ? BUILD_MODEL_COMMAND : null,
     /** The default model's held-out nDCG@10 next to BM25's, as its build measured it (null for other models). */
     heldout: demo > 0 ? readHeldoutFigures(defaultBaseModelDir()) : null,
   };

@@ -65,3 +65,20 @@ describe("the demo model's held-out figures", () => {
     expect((await caller.demo.checklist({ workspaceId: plain.id })).heldout).toBeNull();
   });
 });
+
+describe("a demo workspace made before the demo model was built", () => {
+  it("gets the model registered by its checklist once the model is ready, instead of a Register button", async () => {
+    const dir = builtModel();
+    process.env.M3_BASE_MODEL = dir;
+    const user = await createUser();
+    const caller = callerFor(user.id);
+    const demo = await caller.demo.create({ name: "Early demo", withData: false });
+    // As if created while the model was building: nothing registered.
+    await db.baseModel.deleteMany({ where: { workspaceId: demo.workspace.id } });
+    const checklist = await caller.demo.checklist({ workspaceId: demo.workspace.id });
+    expect(checklist.baseModel).not.toBeNull();
+    expect(checklist.buildModelCommand).toBeNull();
+    const registered = await db.baseModel.findMany({ where: { workspaceId: demo.workspace.id }, select: { id: true, name: true } });
+    expect(registered).toEqual([{ id: checklist.baseModel!.id, name: path.basename(dir) }]);
+  });
+});
