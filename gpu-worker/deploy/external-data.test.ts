@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tarStream } from "../../server/http/checkpoint-tar";
+import { derivedModelFolder } from "../../server/storage/derived";
 import { OrtBackend } from "../inference/ort-backend";
 import { writeBundle, sha256File } from "../serve/bundle";
 import { createEmbeddingServer, type EmbeddingServer } from "../serve/server";
@@ -79,6 +80,18 @@ describe("ONNX external data (small model, forced)", () => {
     const run = await backend.run([[0, 5, 6, 2]], 1, ["dense"]);
     expect(run.dense!.every(Number.isFinite)).toBe(true);
     await backend.close();
+  });
+
+  it("a registered folder's derived working folder links the data file beside the graph, and the graph loads there", async () => {
+    const derived = await derivedModelFolder("external-data-test", realpathSync(ckpt));
+    try {
+      expect(realpathSync(path.join(derived, "onnx/model.onnx.data"))).toBe(realpathSync(path.join(ckpt, "onnx/model.onnx.data")));
+      const backend = await OrtBackend.load(path.join(derived, "onnx/model.onnx"), 32);
+      await backend.close();
+    } finally {
+      rmSync(derived, { recursive: true, force: true });
+      rmSync(`${derived}.source`, { force: true });
+    }
   });
 
   it("the checkpoint download (tar) carries the data file byte for byte", async () => {
