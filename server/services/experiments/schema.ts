@@ -145,10 +145,13 @@ export function estimateRun(c: TrainConfig, m: ModelSize, opts: { groups: number
   const weights = (m.parameters * 4) / GB;
   const gradients = (m.parameters * trainableShare * 4) / GB;
   const optimizer = (m.parameters * trainableShare * 8) / GB;
-  const seqs = c.subBatchSize > 0 ? Math.min(c.subBatchSize, c.batchSize * c.trainGroupSize) : c.batchSize * (c.trainGroupSize + 1);
   const perToken = m.hidden * m.layers * 34 * bytes; // transformer activations per token (Korthikanti et al.) without attention maps
-  const attn = 5 * 16 * c.maxPassageLength * bytes * m.layers; // 16 heads, attention scores per token
-  let activations = (seqs * c.maxPassageLength * (perToken + attn)) / GB;
+  const held = (seqs: number, len: number) => seqs * len * (perToken + 5 * 16 * len * bytes * m.layers); // + 16 heads' attention scores
+  // Held at once: with GradCache one chunk of passages; else a step's queries (at the query length, not the
+  // passage length: that counted 1 + 1 groups at 512 as 1.4x their memory) and passages.
+  let activations = (c.subBatchSize > 0
+    ? held(Math.min(c.subBatchSize, c.batchSize * c.trainGroupSize), c.maxPassageLength)
+    : held(c.batchSize, c.maxQueryLength) + held(c.batchSize * c.trainGroupSize, c.maxPassageLength)) / GB;
   if (c.gradientCheckpointing) activations /= Math.max(1, m.layers / 2);
   if (c.mode === "heads") activations *= 0.05;
   const memoryGb = weights + gradients + optimizer + activations + 0.5;
