@@ -20,6 +20,7 @@ function stars(p: number | null) {
 
 export function ComparePage({ subjects, evalVersionId, generalVersionId = null }: { subjects: string[]; evalVersionId: string | null; generalVersionId?: string | null }) {
   const t = useTranslations("experiments.compareView");
+  const tSeries = useTranslations("experiments.series"); // the overlaid curves' titles ("in-batch training accuracy")
   const workspace = useWorkspace();
   const trpc = useTRPC();
   const [mode, setMode] = useState<"dense" | "sparse" | "colbert" | "hybrid">("dense");
@@ -108,7 +109,7 @@ export function ComparePage({ subjects, evalVersionId, generalVersionId = null }
       </div>
       {curveNames.length ? (
         <div className="mt-4 grid grid-cols-1 gap-3 md:grid-cols-2 xl:grid-cols-3" data-testid="overlaid-curves">
-          {curveNames.map((n) => <LineChart key={n} title={n} series={d.curves.filter((c) => c.name === n).map((c) => ({ label: labelOf(c.experimentId), points: c.points }))} />)}
+          {curveNames.map((n) => <LineChart key={n} title={tSeries.has(n) ? tSeries(n) : n} series={d.curves.filter((c) => c.name === n).map((c) => ({ label: labelOf(c.experimentId), points: c.points }))} />)}
         </div>
       ) : null}
       <div className="mt-4 grid grid-cols-2 gap-3 md:grid-cols-4" data-testid="scatter">
