@@ -28,8 +28,10 @@ const countValues = (ys: ArrayLike<number | null | undefined> | undefined) => {
  * a smoothing slider (the raw curve stays visible, faint) and a log-scale toggle. `xUnit` is appended to x tick
  * labels (" s" for series over seconds); time axes are labelled with clock times in the page's locale.
  */
-export function LineChart({ title, series, height = 160, testId, xUnit = "", xTime = false, xExtent, smoothing = true, yFormat = formatAxisNumber }: {
+export function LineChart({ title, series, height = 160, testId, xUnit = "", xTime = false, xExtent, yRange, smoothing = true, yFormat = formatAxisNumber }: {
   title: string;
+  /** A fixed y range (a percentage: [0, 100]); ignored on a log axis. */
+  yRange?: [number, number];
   /** x values the axis must reach even without points there (a time window's start and end). */
   xExtent?: [number, number];
   series: ChartSeries[];
@@ -59,7 +61,7 @@ export function LineChart({ title, series, height = 160, testId, xUnit = "", xTi
     return [aligned.xs, ...lines, ...raw] as uPlot.AlignedData;
   }, [aligned, weight, useLog, smoothed]);
 
-  const optionsKey = JSON.stringify([series.map((s) => s.label), useLog, smoothed, xTime, xUnit, height, t("raw", { label: "" }), locale]);
+  const optionsKey = JSON.stringify([series.map((s) => s.label), useLog, smoothed, xTime, xUnit, height, t("raw", { label: "" }), locale, yRange]);
   const options = useMemo((): Omit<uPlot.Options, "width" | "height"> => {
     const line = (label: string, i: number, faint: boolean): uPlot.Series => ({
       label, stroke: CHART_COLORS[i % CHART_COLORS.length], width: faint ? 1 : 1.5, alpha: faint ? 0.25 : 1, spanGaps: true,
@@ -68,7 +70,7 @@ export function LineChart({ title, series, height = 160, testId, xUnit = "", xTi
     return {
       legend: { show: false }, // ChartLegend below: React, translated, with the values under the cursor
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: xTime }, y: useLog ? { distr: 3 } : {} },
+      scales: { x: { time: xTime }, y: useLog ? { distr: 3 } : yRange ? { range: () => yRange } : {} },
       axes: [
         {
           size: 28, font: "10px sans-serif", stroke: "#64748b", grid: { stroke: "#f1f5f9" },

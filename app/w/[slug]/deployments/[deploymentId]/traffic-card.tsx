@@ -48,7 +48,7 @@ export function TrafficCard({ deploymentId, live }: { deploymentId: string; live
           <LineChart xTime xExtent={extent} title={t("rateLimited")} series={one("rateLimitedPerS")} testId="chart-traffic-429" />
           <LineChart xTime xExtent={extent} title={t("batchSize")} series={one("meanBatchSize")} testId="chart-traffic-batch-size" />
           <LineChart xTime xExtent={extent} title={t("batchTokens")} series={one("meanTokensPerBatch")} testId="chart-traffic-batch-tokens" />
-          <LineChart xTime xExtent={extent} title={t("cacheHitRate")} series={one("cacheHitRate", 100)} testId="chart-traffic-cache" />
+          <LineChart xTime xExtent={extent} title={t("cacheHitRate")} yRange={[0, 100]} series={one("cacheHitRate", 100)} testId="chart-traffic-cache" />
         </div>
       )}
     </Card>
