@@ -144,19 +144,29 @@ async function stop(s: Started) {
   clearTimeout(t);
 }
 
-const TEXTS = readFileSync(path.join(ROOT, "gpu-worker/inference/fixtures/parity-texts.jsonl"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { text: string }).text);
+const TEXTS = readFileSync(path.join(ROOT, "gpu-worker/inference/fixtures/parity-texts.jsonl"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { text: string }).text)
+  .filter((t) => t.trim()); // the fixture's empty text: our server answers it 400 (as OpenAI), the baseline embeds it
 
 /** Requests/s of POST /v1/embeddings (one text a request, texts cycled: no cache can answer). */
-function rps(url: string, connections: number, seconds: number): Promise<{ rps: number; ok: number; errors: number; p50: number }> {
+function rps(url: string, connections: number, seconds: number): Promise<{ rps: number; ok: number; errors: number; kinds: Record<string, number>; p50: number }> {
   let n = 0;
+  const status = new Map<number, number>();
   return new Promise((resolve, reject) => {
-    autocannon(
+    const inst = autocannon(
       {
         url: `${url}/v1/embeddings`, connections, duration: seconds, timeout: 120,
         requests: [{ method: "POST", headers: { "content-type": "application/json" }, setupRequest: (req) => ({ ...req, body: JSON.stringify({ model: "bench", input: TEXTS[n++ % TEXTS.length] }) }) }],
       },
-      (err, res) => (err ? reject(err) : resolve({ rps: res["2xx"] / res.duration, ok: res["2xx"], errors: res.non2xx + res.errors + res.timeouts, p50: res.latency.p50 })),
+      (err, res) => {
+        if (err) return reject(err);
+        const kinds: Record<string, number> = {};
+        for (const [code, k] of status) if (code !== 200) kinds[`status ${code}`] = k;
+        if (res.timeouts) kinds.timeout = res.timeouts;
+        if (res.errors - res.timeouts > 0) kinds["socket error (requests cut at the end of the slice)"] = res.errors - res.timeouts;
+        resolve({ rps: res["2xx"] / res.duration, ok: res["2xx"], errors: Object.values(kinds).reduce((a, k) => a + k, 0), kinds, p50: res.latency.p50 });
+      },
     );
+    inst.on("response", (_c, code) => status.set(code, (status.get(code) ?? 0) + 1));
   });
 }
 

@@ -3,8 +3,8 @@
  * through its own code paths, phase by phase; writes bench/results/full-size.md after every phase.
  *
  *   npx tsx bench/full-size/run.ts [--work .cache/full-size] [--only a,b] [--redo a,b] [--device cpu|cuda]
- *                                  [--threads 2] [--serve-seconds 20] [--model-args "--layers 2 --hidden 64 ..."]
- * (--model-args makes a small variant, to try the bench quickly; the figures in bench/results are full size.)
+ *                                  [--threads 2] [--serve-seconds 20] [--model-args "--layers 2 ..."] [--results FILE]
+ * (--model-args makes a small variant, to try the bench quickly, with --results elsewhere: bench/results is full size.)
  *
  * Resumable: finished phases are kept in WORK/state.json and skipped (--redo runs them again); a failed phase is
  * recorded with its error and the next phases still run (those that need its output say so). Each phase runs in
@@ -29,7 +29,7 @@ const MODEL = path.join(WORK, "m3-shaped");
 const DEVICE = opt("device", "cpu");
 const THREADS = opt("threads", "2");
 const SERVE_S = opt("serve-seconds", "20");
-const RESULTS = path.join(ROOT, "bench/results/full-size.md");
+const RESULTS = path.resolve(ROOT, opt("results", "bench/results/full-size.md"));
 mkdirSync(path.join(WORK, "logs"), { recursive: true });
 
 interface PhaseState {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { estimateRun, resolveConfig } from "./schema";
+import { estimateRun, resolveConfig, type TrainConfigInput } from "./schema";
 
 /**
  * The new-run form's memory estimate counts a step's queries at the query length (issue 12: at BGE-M3's size a
@@ -7,8 +7,8 @@ import { estimateRun, resolveConfig } from "./schema";
  * sequence counted at 512), and GradCache holds one chunk of passages whatever the query length.
  */
 const m3 = { parameters: 567_754_752, hidden: 1024, layers: 24, vocabSize: 250_002 };
-const lora = { mode: "dense", lora: { r: 16, alpha: 32, dropout: 0.05, targetModules: ["query", "key", "value"] }, batchSize: 1, trainGroupSize: 2, maxPassageLength: 512, precision: "fp32" } as const;
-const activations = (over: object) => estimateRun(resolveConfig("custom", { ...lora, ...over }), m3, { groups: 32 }).breakdown.activations;
+const lora: Partial<TrainConfigInput> = { mode: "dense", lora: { r: 16, alpha: 32, dropout: 0.05, targetModules: ["query", "key", "value"] }, batchSize: 1, trainGroupSize: 2, maxPassageLength: 512, precision: "fp32" };
+const activations = (over: Partial<TrainConfigInput>) => estimateRun(resolveConfig("custom", { ...lora, ...over }), m3, { groups: 32 }).breakdown.activations;
 
 describe("memory estimate", () => {
   it("counts queries at the query length", () => {
