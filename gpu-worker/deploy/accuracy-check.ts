@@ -4,6 +4,7 @@ import path from "node:path";
 import { ACCURACY_MAX_QUERIES, relativeDelta, type AccuracyMetrics } from "../../server/services/deployments/accuracy";
 import { materializeEvalVersion } from "../../server/services/experiments/evaluations";
 import { artifactsRoot } from "../../server/storage/artifacts";
+import type { ServingDevice } from "../../server/lib/serving-device";
 import { runEvaluation } from "../inference/run-evaluation";
 
 const lines = (file: string) => readFileSync(file, "utf8").split("\n").filter((l) => l.trim());
@@ -14,7 +15,9 @@ const lines = (file: string) => readFileSync(file, "utf8").split("\n").filter((l
  * hash-ordered sample, so reruns measure the same queries). Returns nDCG@10 and MRR@10 of both.
  */
 export async function measureQuantizedCost(opts: {
-  precision: "int8" | "fp16"; modelDir: string; evalVersionId: string; workDir: string; signal: AbortSignal; maxQueries?: number;
+  precision: "int8" | "fp16"; modelDir: string;
+  /** Where the deployment serves it: the quantised side is measured there (fp16 on PyTorch CUDA is measured on PyTorch CUDA). */
+  device?: ServingDevice; evalVersionId: string; workDir: string; signal: AbortSignal; maxQueries?: number;
   log: (line: string) => Promise<void>;
 }): Promise<{ queries: number; documents: number; fp32: AccuracyMetrics; int8: AccuracyMetrics; deltaPct: AccuracyMetrics }> {
   const files = await materializeEvalVersion(opts.evalVersionId);
@@ -38,6 +41,7 @@ export async function measureQuantizedCost(opts: {
     const { report } = await runEvaluation(
       {
         models: [{ label: precision, dir: opts.modelDir }], data: subset, modes: ["dense"], precision,
+        ...(precision !== "fp32" && opts.device ? { backend: opts.device.backend, device: opts.device.device, dtype: opts.device.dtype, executionProviders: opts.device.executionProviders } : {}),
         queryMaxLength: 64, passageMaxLength: 512, output: path.join(dir, `${precision}.json`),
       },
       { signal: opts.signal },

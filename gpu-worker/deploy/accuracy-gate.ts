@@ -1,5 +1,6 @@
 import { setTimeout as wait } from "node:timers/promises";
 import { claimAccuracyCheck, saveAccuracyCheck, type AccuracyCheck } from "../../server/services/deployments/accuracy";
+import type { ServingDevice } from "../../server/lib/serving-device";
 import { measureQuantizedCost } from "./accuracy-check";
 
 /**
@@ -10,7 +11,7 @@ import { measureQuantizedCost } from "./accuracy-check";
  * (the check is keyed by it); `filesDir` is its working folder holding the fp32 and quantised graphs.
  */
 export async function runAccuracyCheck(opts: {
-  deploymentId: string; precision: "int8" | "fp16"; modelDir: string; filesDir: string; evalVersionId: string | null; jobId: string; workDir: string; signal: AbortSignal;
+  deploymentId: string; precision: "int8" | "fp16"; device?: ServingDevice; modelDir: string; filesDir: string; evalVersionId: string | null; jobId: string; workDir: string; signal: AbortSignal;
   log: (line: string) => Promise<void>;
 }): Promise<AccuracyCheck> {
   for (;;) {
@@ -27,7 +28,7 @@ async function measure(check: AccuracyCheck, opts: Parameters<typeof runAccuracy
     result = { ...check, status: "skipped", reason: `no evaluation version: choose one when deploying to measure the ${opts.precision} cost` };
   } else {
     try {
-      const m = await measureQuantizedCost({ precision: opts.precision, modelDir: opts.filesDir, evalVersionId: opts.evalVersionId, workDir: opts.workDir, signal: opts.signal, log: opts.log });
+      const m = await measureQuantizedCost({ precision: opts.precision, device: opts.device, modelDir: opts.filesDir, evalVersionId: opts.evalVersionId, workDir: opts.workDir, signal: opts.signal, log: opts.log });
       result = { ...check, status: "done", ...m };
     } catch (error) {
       if (opts.signal.aborted) throw error;

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { PRECISION_ONNX_FILE, type Precision } from "../../server/services/deployments/precision";
+import type { ServingDevice } from "../../server/lib/serving-device";
 import { ensureOnnx } from "./ensure-onnx";
 
 const GPU_WORKER = path.resolve(import.meta.dirname, "..");
@@ -38,4 +39,15 @@ export async function ensurePrecisionGraph(modelDir: string, precision: Precisio
   }
   if (!existsSync(path.join(modelDir, file))) throw new Error(`${file} was not written`);
   return file;
+}
+
+/**
+ * The graph a deployment serves on `device`: the precision's graph on onnxruntime; on the PyTorch backend (a GPU
+ * without onnxruntime's CUDA provider) only the fp32 graph — the parity-checked export the accuracy check's fp32
+ * side runs — since PyTorch serves the checkpoint's weights itself (exporting an fp16 graph would be wasted work).
+ */
+export async function ensureServedGraph(modelDir: string, precision: Precision, device: ServingDevice, log: (line: string) => Promise<void>, signal: AbortSignal): Promise<string> {
+  if (device.backend !== "torch") return ensurePrecisionGraph(modelDir, precision, log, signal);
+  await ensureOnnx(modelDir, log, signal);
+  return PRECISION_ONNX_FILE.fp32;
 }

@@ -36,6 +36,10 @@ export interface EvaluationParams {
   backend?: "onnxruntime" | "torch";
   /** onnxruntime graph: fp32 (default, parity-tested) or the dynamic int8 export. */
   precision?: "fp32" | "int8" | "fp16";
+  /** Where the encoder runs (server/lib/serving-device.ts): the torch backend's device and dtype, onnxruntime's providers. */
+  device?: "cpu" | "cuda";
+  dtype?: "fp32" | "fp16" | "bf16";
+  executionProviders?: string[];
   threads?: number;
   maxBatchTokens?: number;
   seed?: number;
@@ -84,7 +88,7 @@ export async function runEvaluation(p: EvaluationParams, hooks: EvaluationHooks 
   for (const [mi, model] of p.models.entries()) {
     const base = mi / total;
     await hooks.progress?.(base, `loading ${model.label}`);
-    const { encoder, maxLength } = await loadEncoder(model.dir, { backend: p.backend, precision: p.precision, threads: p.threads, maxBatchTokens: p.maxBatchTokens });
+    const { encoder, maxLength } = await loadEncoder(model.dir, { backend: p.backend, precision: p.precision, device: p.device, dtype: p.dtype, executionProviders: p.executionProviders, threads: p.threads, maxBatchTokens: p.maxBatchTokens });
     try {
       const passageMax = Math.min(p.passageMaxLength ?? 512, maxLength);
       const queryMax = Math.min(p.queryMaxLength ?? 128, maxLength);

@@ -12,7 +12,7 @@ import { refreshDeploymentStatus, updateReplica } from "../../server/services/de
 import { workingModelFolder } from "../../server/services/models/folder-access";
 import { runAccuracyCheck } from "../deploy/accuracy-gate";
 import { judgeParity, parityProbe } from "../deploy/parity-probe";
-import { ensurePrecisionGraph } from "../deploy/precision-graph";
+import { ensureServedGraph } from "../deploy/precision-graph";
 import { recordReplicaTraffic } from "../deploy/traffic-snapshot";
 import { servingDeviceFor } from "../deploy/serving-device";
 import { unavailable } from "../serve/errors";
@@ -50,13 +50,13 @@ export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId,
   const gate = { approved: !isAccuracyGated(precision) || approvedFor(deployment.accuracyCheck, deployment.modelDir) };
   try {
     const servedDir = await workingModelFolder(deployment.workspaceId, deployment.modelDir);
-    const onnxFile = await ensurePrecisionGraph(servedDir, precision, (line) => log(line), signal);
-    if (isAccuracyGated(precision) && !gate.approved) {
-      await runAccuracyCheck({ deploymentId: deployment.id, precision, modelDir: deployment.modelDir, filesDir: servedDir, evalVersionId: deployment.evalVersionId, jobId, workDir, signal, log: (l) => log(l) });
-    }
     // A GPU worker serves on its GPU (onnxruntime CUDA, else PyTorch on CUDA); CPU otherwise (server/lib/serving-device.ts).
     const device = await servingDeviceFor(precision);
     await log(`serving on ${device.device}: ${device.backend === "torch" ? `PyTorch ${device.dtype}` : `onnxruntime ${device.provider} provider`}, ${precision} (${device.reason})`);
+    const onnxFile = await ensureServedGraph(servedDir, precision, device, (line) => log(line), signal);
+    if (isAccuracyGated(precision) && !gate.approved) {
+      await runAccuracyCheck({ deploymentId: deployment.id, precision, device, modelDir: deployment.modelDir, filesDir: servedDir, evalVersionId: deployment.evalVersionId, jobId, workDir, signal, log: (l) => log(l) });
+    }
     const host = process.env.DEPLOY_HOST ?? "127.0.0.1";
     const port = Number(process.env.DEPLOY_PORT ?? 0);
     // A key for the platform's own probes, never stored: the probe runs before any user key exists.
@@ -115,9 +115,9 @@ export const runServeDeployment: JobHandler<Payload> = async ({ jobId, workerId,
       if (row.revision !== revision && row.revision !== pending?.revision) {
         await log(`switching to ${row.modelLabel}`);
         const nextDir = await workingModelFolder(deployment.workspaceId, row.modelDir);
-        await ensurePrecisionGraph(nextDir, precision, (line) => log(line), signal);
+        await ensureServedGraph(nextDir, precision, device, (line) => log(line), signal);
         if (isAccuracyGated(precision) && !approvedFor(row.accuracyCheck, row.modelDir)) {
-          await runAccuracyCheck({ deploymentId: deployment.id, precision, modelDir: row.modelDir, filesDir: nextDir, evalVersionId: deployment.evalVersionId, jobId, workDir, signal, log: (l) => log(l) });
+          await runAccuracyCheck({ deploymentId: deployment.id, precision, device, modelDir: row.modelDir, filesDir: nextDir, evalVersionId: deployment.evalVersionId, jobId, workDir, signal, log: (l) => log(l) });
         }
         pending = { modelDir: row.modelDir, servedDir: nextDir, label: row.modelLabel, revision: row.revision };
         announced = false;
