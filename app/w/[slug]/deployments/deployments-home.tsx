@@ -79,7 +79,8 @@ export function DeploymentsHome() {
                 ) : null}
                 <Field label={t("replicas")} error={errors.replicas}><Input name="replicas" type="number" min={1} max={8} defaultValue={1} /></Field>
                 <label className="flex items-center gap-2 text-sm"><input type="checkbox" name="feedback" /> {t("acceptFeedback")}</label>
-                <SubmitButton disabled={create.isPending}>{t("deploy")}</SubmitButton>
+                {/* Until the model list loads, a click would deploy nothing and say nothing (seen on a loaded machine). */}
+                <SubmitButton disabled={create.isPending || !models.data?.length}>{t("deploy")}</SubmitButton>
               </form>
             )}
             <p className="mt-2 text-xs text-slate-500" data-testid="precision-hint">
