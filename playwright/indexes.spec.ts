@@ -3,8 +3,8 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { waitWhileAdvancing } from "./advancing";
 import { newUserWithWorkspace, shot } from "./helpers";
-import { DEFAULT_MODEL_NAME, demoModelDim } from "./journey-data";
-import { importDataset, expectDefaultModel } from "./studio-steps";
+import { DEFAULT_MODEL_NAME, demoModelDim, medquadFiles } from "./journey-data";
+import { beirFiles, importDataset, expectDefaultModel } from "./studio-steps";
 
 const DOCS = path.join(import.meta.dirname, "fixtures/liver-docs.jsonl");
 const docIds = readFileSync(DOCS, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { id: string }).id);
@@ -80,4 +80,40 @@ test("index a documents version into pgvector and Qdrant, read the READMEs and t
   await page.getByRole("link", { name: "All indexes" }).click();
   await expect(page.getByTestId("indexes")).toContainText("liver_docs");
   await expect(page.getByTestId("indexes")).toContainText("Succeeded");
+});
+
+test("index an evaluation set with ColBERT and see each ColBERT option's recall cost on it", async ({ page }) => {
+  test.setTimeout(600_000);
+  const base = await newUserWithWorkspace(page, "Rita Recall", "rag-recall");
+  await importDataset(page, base, "Evaluation set", "medquad-eval", beirFiles(medquadFiles({ trainPairs: 0, evalQueries: 20 })));
+  await expectDefaultModel(page, base);
+
+  await page.getByRole("link", { name: "Indexes", exact: true }).click();
+  await page.locator('input[name="name"]').fill("medquad_eval");
+  await page.getByLabel("Encoder").selectOption({ label: `base: ${DEFAULT_MODEL_NAME}` });
+  await page.getByTestId("colbert").check();
+  await page.locator('input[name="colbertDimensions"]').fill("32");
+  await page.getByLabel("Evaluation set for the ColBERT recall cost").selectOption({ label: "medquad-eval v1" });
+  await page.getByRole("button", { name: "Start indexing" }).click();
+  await expect(page).toHaveURL(/\/indexes\/[0-9a-f-]{36}$/);
+
+  const status = page.getByTestId("index-status");
+  await waitWhileAdvancing(
+    async () => {
+      const text = (await status.textContent()) ?? "";
+      expect(text, "the index job failed").not.toMatch(/^Failed/);
+      return text.startsWith("Succeeded");
+    },
+    async () => (await status.textContent()) ?? "",
+    "the index job",
+    { capMs: 540_000 },
+  );
+  // Every ColBERT row has recall@10 and nDCG@10 with its change from the model's full float vectors.
+  const cell = /^[01]\.\d{3} \(([+−]\d\.\d{3}|±0)\)$/;
+  for (const row of ["32-float", "32-int8", "16-float", "16-int8", "8-float", "8-int8"]) {
+    await expect(page.getByTestId(`recall-colbert-${row}`)).toHaveText(cell);
+    await expect(page.getByTestId(`ndcg-colbert-${row}`)).toHaveText(cell);
+  }
+  await expect(page.getByTestId("recall-explain")).toContainText("Recall cost on medquad-eval v1: each of 20 judged queries");
+  await shot(page, "41-index-colbert-recall");
 });
