@@ -148,7 +148,8 @@ const TEXTS = readFileSync(path.join(ROOT, "gpu-worker/inference/fixtures/parity
   .filter((t) => t.trim()); // the fixture's empty text: our server answers it 400 (as OpenAI), the baseline embeds it
 
 /** Requests/s of POST /v1/embeddings (one text a request, texts cycled: no cache can answer). */
-function rps(url: string, connections: number, seconds: number): Promise<{ rps: number; ok: number; errors: number; kinds: Record<string, number>; p50: number }> {
+type Load = { rps: number; ok: number; errors: number; kinds: Record<string, number>; p50: number };
+function rps(url: string, connections: number, seconds: number): Promise<Load> {
   let n = 0;
   const status = new Map<number, number>();
   return new Promise((resolve, reject) => {
@@ -177,11 +178,16 @@ async function post(url: string, route: string, body: unknown) {
   return { json: (await r.json()) as Record<string, unknown>, ms: Date.now() - t0 };
 }
 
-/** Our server (gpu-worker/serve/main.ts) and the minimal PyTorch server on the same weights, one after the other. */
+/**
+ * Our server (gpu-worker/serve/main.ts) and the minimal PyTorch server on the same weights, both up at once; each
+ * level runs in 2 rounds of alternating slices (order swapped between rounds), so that a shared machine's changing
+ * load falls on both alike.
+ */
 async function serve() {
   const [threads = "2", seconds = "20", device = "cpu"] = rest;
   const out: Record<string, unknown> = {};
   const ours = await start(process.execPath, ["--import", "tsx", "gpu-worker/serve/main.ts", "--model", model!, "--port", "0", "--threads", threads, "--cache-entries", "0", "--name", "bench"], (r) => String(r.url));
+  let torch: Started | null = null;
   try {
     const emb = await post(ours.url, "/v1/embeddings", { model: "bench", input: ["What is BGE M3?", "脂肪肝怎么治疗？"] });
     const enc = await post(ours.url, "/v1/encode", { input: ["What is BGE M3?"], return_dense: true, return_sparse: true, return_colbert_vecs: true });
@@ -194,16 +200,21 @@ async function serve() {
     log("endpoints answered; parity probe");
     const t0 = Date.now();
     out.parityProbe = { ...(await parityProbe(ours.url, model!, null)), ms: Date.now() - t0 };
-    log(`parity ${JSON.stringify(out.parityProbe)}; load at 1 and 16 clients`);
-    out.ours = { c1: await rps(ours.url, 1, Number(seconds)), c16: await rps(ours.url, 16, Number(seconds)) };
+    torch = await start(PY, ["bench/full-size/torch_server.py", model!, "--threads", threads, "--device", device], (r) => `http://127.0.0.1:${String(r.port)}`);
+    log(`parity ${JSON.stringify(out.parityProbe)}; load at 1 and 16 clients, 2 alternating rounds`);
+    const slice = Number(seconds) / 2;
+    const sum = { ours: {} as Record<string, Load[]>, torch: {} as Record<string, Load[]> };
+    for (const round of [0, 1])
+      for (const c of [1, 16]) {
+        const order = round === 0 ? (["ours", "torch"] as const) : (["torch", "ours"] as const);
+        for (const who of order) (sum[who][`c${c}`] ??= []).push(await rps(who === "ours" ? ours.url : torch.url, c, slice));
+      }
+    const merge = (xs: Load[]) => ({ rps: xs.reduce((a, x) => a + x.ok, 0) / (slice * xs.length), ok: xs.reduce((a, x) => a + x.ok, 0), errors: xs.reduce((a, x) => a + x.errors, 0), kinds: Object.assign({}, ...xs.map((x) => x.kinds)), p50: Math.max(...xs.map((x) => x.p50)) });
+    out.ours = Object.fromEntries(Object.entries(sum.ours).map(([k, v]) => [k, merge(v)]));
+    out.torch = Object.fromEntries(Object.entries(sum.torch).map(([k, v]) => [k, merge(v)]));
   } finally {
     await stop(ours);
-  }
-  const torch = await start(PY, ["bench/full-size/torch_server.py", model!, "--threads", threads, "--device", device], (r) => `http://127.0.0.1:${String(r.port)}`);
-  try {
-    out.torch = { c1: await rps(torch.url, 1, Number(seconds)), c16: await rps(torch.url, 16, Number(seconds)) };
-  } finally {
-    await stop(torch);
+    if (torch) await stop(torch);
   }
   return out;
 }
