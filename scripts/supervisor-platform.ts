@@ -7,6 +7,7 @@
  *   → database (embedded PostgreSQL only; bounded)
  *
  * A second signal forces: the children still running are killed (SIGKILL) and the database is stopped at once.
+ * An uncaught error in this process runs the same ordered stop and exits 1.
  */
 import { DEFAULT_BACKOFF, OrderedShutdown, SupervisedChild, type BackoffPolicy, type ChildSpec, type Log } from "./supervisor";
 
@@ -71,7 +72,18 @@ export function supervisePlatform(options: PlatformOptions): Platform {
     });
   }
 
+  // A bug in this process itself must not leave web and worker running on in a process group nobody stops: the
+  // same ordered stop, and a failing exit code.
+  let crashed = false;
+  const onPlatformError = (error: unknown) => {
+    crashed = true;
+    log(`[supervisor] platform error, stopping: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    void shutdown.stop();
+  };
+  process.on("uncaughtException", onPlatformError);
+  process.on("unhandledRejection", onPlatformError);
+
   web.start();
   worker.start();
-  return { web, worker, shutdown, done: shutdown.finished.then((how) => (how === "graceful" ? 0 : 1)) };
+  return { web, worker, shutdown, done: shutdown.finished.then((how) => (how === "graceful" && !crashed ? 0 : 1)) };
 }

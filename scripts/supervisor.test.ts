@@ -213,6 +213,27 @@ describe("ordered shutdown of the platform", () => {
     ]);
   }, 60_000);
 
+  it("an uncaught error in the platform process stops web and worker in order and exits 1 (none left running)", async () => {
+    const webPort = await freePort();
+    const workerPort = await freePort();
+    const platform = startPlatform({ webPort, hangingWorkerPort: workerPort, workerStopTimeoutMs: 200, throwOnSigusr2: true });
+    await waitFor(async () => (await answer(webPort)) && (await answer(workerPort)), 30_000, "both children to answer");
+    platform.child.kill("SIGUSR2");
+    expect(await platform.exited).toBe(1);
+    expect(events(platform.orderFile), linesOf(platform.orderFile).join("\n")).toEqual([
+      "platform:ready",
+      "platform:throws",
+      "worker:SIGTERM",
+      "worker:exit SIGKILL",
+      "web:SIGTERM",
+      "web:exit 0",
+      "database:stop",
+      "platform:exit 1",
+    ]);
+    expect(linesOf(platform.orderFile).some((line) => line.includes("platform error, stopping: Error: a bug in the platform process"))).toBe(true);
+    expect(await answer(webPort)).toBeNull();
+  }, 60_000);
+
   it("a worker that overruns its stop bound is killed, and the stop goes on in order", async () => {
     const webPort = await freePort();
     const workerPort = await freePort();

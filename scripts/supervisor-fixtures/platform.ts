@@ -19,6 +19,8 @@ interface Config {
   workerStopTimeoutMs: number;
   /** A job whose row the database stop reads (status and attempts at that moment). */
   jobId?: string;
+  /** SIGUSR2 makes this process throw an uncaught error (a bug in the platform process). */
+  throwOnSigusr2?: boolean;
 }
 
 const config = JSON.parse(process.argv[2]!) as Config;
@@ -43,10 +45,16 @@ const platform = supervisePlatform({
     record(`database:stop${job}`);
   },
   backoff: { initialMs: 50, maxMs: 1000, resetAfterMs: 60_000 },
-  log: (message) => record(`log ${message}`),
+  log: (message) => record(`log ${message.replaceAll("\n", " \\n ")}`), // one line per event, stacks included
 });
 for (const [name, child] of [["web", platform.web], ["worker", platform.worker]] as const) {
   child.on("exit", (code: number | null, signal: string | null) => record(`${name}:exit ${signal ?? code}`));
+}
+if (config.throwOnSigusr2) {
+  process.on("SIGUSR2", () => {
+    record("platform:throws");
+    throw new Error("a bug in the platform process");
+  });
 }
 record("platform:ready");
 const code = await platform.done;
