@@ -26,7 +26,7 @@ from . import checkpoint as ckpt
 from . import safetensors_io
 from .safe_load import load_pt
 from .events import TrainerError, emit
-from .model import TOKENIZER_FILES, read_encoder_weights
+from .model import TOKENIZER_FILES, copy_sentence_transformers, read_encoder_weights
 
 HEADS = ("colbert_linear", "sparse_linear")
 #: config.json fields that define the architecture: any difference means the weights cannot be averaged.
@@ -154,6 +154,7 @@ def merge(base_dir: str, tuned_dir: str, weight: float, out_dir: str) -> dict:
                 if os.path.isfile(p):
                     shutil.copyfile(p, os.path.join(tmp, name))
                     break
+        copy_sentence_transformers(tmp, src, base_dir)  # so the merged folder loads as a SentenceTransformer too
         meta = {}
         for folder in (src, base_dir):  # the tuned model's metadata (pooling, max length, lineage), else the base's
             p = os.path.join(folder, "m3studio.json")

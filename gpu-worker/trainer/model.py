@@ -254,9 +254,32 @@ TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_ma
                    "sentencepiece.bpe.model", "splits.json")
 
 
+# sentence-transformers' own files (BAAI/bge-m3 has them): without them a downloaded checkpoint does not load as a
+# SentenceTransformer with the base's CLS pooling + Normalize. Folders are the module folders modules.json names.
+SENTENCE_TRANSFORMERS_FILES = ("modules.json", "config_sentence_transformers.json", "sentence_bert_config.json")
+SENTENCE_TRANSFORMERS_DIRS = ("1_Pooling", "2_Normalize")
+
+
+def copy_sentence_transformers(dst: str, *sources: str) -> None:
+    """Each sentence-transformers file/folder from the first of `sources` that has it (none: nothing written)."""
+    import shutil
+    for name in SENTENCE_TRANSFORMERS_FILES + SENTENCE_TRANSFORMERS_DIRS:
+        for src in sources:
+            p = os.path.join(src, name)
+            if os.path.isfile(p):
+                shutil.copyfile(p, os.path.join(dst, name))
+                break
+            if os.path.isdir(p):
+                shutil.rmtree(os.path.join(dst, name), ignore_errors=True)
+                shutil.copytree(p, os.path.join(dst, name))
+                break
+
+
 def copy_tokenizer(src: str, dst: str) -> None:
+    """The base folder's tokenizer and sentence-transformers files into a model folder written from it."""
     import shutil
     for name in TOKENIZER_FILES:
         p = os.path.join(src, name)
         if os.path.isfile(p):
             shutil.copyfile(p, os.path.join(dst, name))
+    copy_sentence_transformers(dst, src)
