@@ -29,7 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "gpu-worker"))
 
 HF_SPECIALS = ["<s>", "<pad>", "</s>", "<unk>"]  # ids 0..3; <mask> is the last id
-FORMAT = 1  # bump when the folder's content rule changes (the .m3-shaped stamp then no longer matches)
+FORMAT = 2  # bump when the folder's content rule changes (the .m3-shaped stamp then no longer matches)
 
 
 def log(msg: str) -> None:
@@ -197,11 +197,58 @@ def model_config(a):
                       max_position_embeddings=a.max_position)
 
 
+SPARSE_MEAN, SPARSE_SPREAD = 0.2, 0.1  # BGE-M3-like lexical weights: mostly in 0..0.4, varying by token
+CALIBRATION_TEXTS, CALIBRATION_PIECES = 32, 48
+
+
+def calibration_ids(spm_file: str, texts: list) -> list:
+    """A fixed sample of the demo texts as HF ids (<s> pieces </s>, fairseq +1 offset), for calibrating the head."""
+    import sentencepiece as spm
+    sp = spm.SentencePieceProcessor(model_file=spm_file)
+    step = max(1, len(texts) // CALIBRATION_TEXTS)
+    return [[0] + [i + 1 if i else 3 for i in sp.encode(t)[:CALIBRATION_PIECES]] + [2]
+            for t in texts[::step][:CALIBRATION_TEXTS]]
+
+
+def calibrate_sparse_head(model, ids: list) -> dict:
+    """Point the sparse head along the token hidden states' main direction of spread, scaled and shifted so that
+    relu(w·h + b) on real text is SPARSE_MEAN ± SPARSE_SPREAD: positive for nearly every token and varying by token.
+
+    The random head it replaces gives every token a weight <= 0 at full size (24 random post-LN layers collapse all
+    tokens to nearly one hidden state, on the wrong side of the head's hyperplane), so sparse output, its parity and
+    sparse retrieval were all zero there. Deterministic: fixed texts, seeded weights, sign fixed below.
+    """
+    import torch
+    width = max(len(x) for x in ids)
+    input_ids = torch.tensor([x + [1] * (width - len(x)) for x in ids])
+    mask = (input_ids != 1).long()
+    with torch.no_grad():
+        h = model.encoder(input_ids, mask)  # [B,S,H]
+    keep = mask.bool() & (input_ids > 3)  # pieces only: the product drops <s>/</s>/<pad>/<unk> from sparse output
+    x = h[keep].double()  # [N,H]
+    mu = x.mean(0)
+    _, _, vh = torch.linalg.svd(x - mu, full_matrices=False)
+    v = vh[0]
+    v = v if v[v.abs().argmax()] > 0 else -v  # an SVD direction's sign is arbitrary: fix it
+    z = (x - mu) @ v
+    w = v * (SPARSE_SPREAD / z.std())
+    b = SPARSE_MEAN - (mu @ w)
+    with torch.no_grad():
+        model.sparse_linear.weight.copy_(w.float()[None, :])
+        model.sparse_linear.bias.copy_(b.float().reshape(1))
+    got = torch.relu(model.sparse_linear(h[keep]).squeeze(-1))
+    return {"tokens": int(keep.sum()), "positive": float((got > 0).float().mean()), "mean": float(got.mean()),
+            "std": float(got.std())}
+
+
 def write_weights(out: str, a) -> int:
     import torch
     from trainer.model import M3Model, save_model
     torch.manual_seed(a.seed)
     model = M3Model(model_config(a)).eval()
+    stats = calibrate_sparse_head(model, calibration_ids(os.path.join(out, "sentencepiece.bpe.model"), demo_texts()))
+    log(f"sparse head calibrated on {stats['tokens']} demo tokens: {stats['positive']:.1%} positive, "
+        f"weight {stats['mean']:.3f} ± {stats['std']:.3f}")
     n = sum(p.numel() for p in model.encoder.parameters())
     save_model(model, out)  # config.json, model.safetensors, colbert_linear.pt, sparse_linear.pt (+ m3studio.json)
     os.remove(os.path.join(out, "m3studio.json"))  # not on the Hub: readers fall back to config.json

@@ -10,7 +10,8 @@ import { callerFor, createUser, createWorkspaceWith } from "~/server/testing/fac
  * scripts/make-m3-shaped-model.sh (issue 12 item 1): a small-layer variant with the full 250,002-piece vocabulary
  * has BAAI/bge-m3's layout, config fields and special ids; its sentencepiece.bpe.model and tokenizer.json give the
  * same ids (fairseq offset +1, as transformers' XLMRobertaTokenizer); the product registers it (tRPC) and encodes
- * text with it (trainer export → onnxruntime-node). The full-size defaults are checked with --print-config.
+ * text with it (trainer export → onnxruntime-node), with a sparse head calibrated so that tokens get varying weights > 0.
+ * The full-size defaults are checked with --print-config.
  */
 const ROOT = path.resolve(import.meta.dirname, "..");
 const PY = "/usr/bin/python3";
@@ -81,8 +82,35 @@ print(json.dumps({"n":sp.get_piece_size(),"head":[sp.id_to_piece(i) for i in ran
     expect(out.dim).toBe(32);
     const norm = Math.hypot(...out.dense.slice(0, 32));
     expect(norm).toBeCloseTo(1, 5);
-    const sparseIds = out.sparse!.flatMap((w) => [...w.keys()]); // random heads: some weights are > 0
-    expect(sparseIds.length).toBeGreaterThan(0);
+    const sparseIds = out.sparse!.flatMap((w) => [...w.keys()]);
     for (const id of sparseIds) expect(id > 3 && id < 250001).toBe(true);
   }, 180_000);
+
+  it("has a sparse head that weighs nearly every token > 0, differently, through the product's encode path", async () => {
+    // the builder calibrates the head on the hidden states (a random head gave every token 0 at full size)
+    const { encoder, maxLength } = await loadEncoder(dir);
+    const texts = ["What is BGE M3?", "脂肪肝怎么治疗？", "What are the symptoms of high blood pressure and how is it treated?"];
+    const tok = M3Tokenizer.fromFiles(path.join(dir, "tokenizer.json"), path.join(dir, "tokenizer_config.json"));
+    const out = await encoder.encode(texts, { maxLength, outputs: ["sparse"] });
+    texts.forEach((t, i) => {
+      const pieces = new Set(tok.encode(t, maxLength).ids.filter((id) => id > 3));
+      const weights = [...out.sparse![i]!.values()];
+      expect(weights.length, t).toBeGreaterThanOrEqual(Math.ceil(pieces.size * 0.75));
+      for (const w of weights) expect(w).toBeGreaterThan(0);
+      expect(Math.max(...weights) - Math.min(...weights), t).toBeGreaterThan(0.01); // varies by token
+    });
+  }, 60_000);
+
+  it("calibrates the sparse head deterministically (the same seed gives the same head)", () => {
+    const same = execFileSync(PY, ["-c", `import argparse,importlib.util,sys,torch
+spec=importlib.util.spec_from_file_location("mk",sys.argv[1]);mk=importlib.util.module_from_spec(spec);spec.loader.exec_module(mk)
+from trainer.model import M3Model,load_model
+a=argparse.Namespace(vocab_size=250002,hidden=32,layers=1,heads=2,intermediate=64,max_position=514,seed=0)
+torch.manual_seed(0);m=M3Model(mk.model_config(a)).eval()
+mk.calibrate_sparse_head(m,mk.calibration_ids(sys.argv[2]+"/sentencepiece.bpe.model",mk.demo_texts()))
+saved=torch.load(sys.argv[2]+"/sparse_linear.pt")
+print(torch.equal(saved["weight"],m.sparse_linear.weight.data) and torch.equal(saved["bias"],m.sparse_linear.bias.data))`,
+      path.join(ROOT, "scripts/make-m3-shaped-model.py"), dir], { cwd: path.join(ROOT, "gpu-worker"), encoding: "utf8" }).trim();
+    expect(same).toBe("True");
+  }, 120_000);
 });
