@@ -3,7 +3,7 @@
  * wall time and peak RSS), each through the product's own functions. Prints one JSON object (the phase's
  * figures) as the last stdout line.
  *
- *   npx tsx bench/full-size/phase.ts register|quality|data|serve|precision|bundle MODEL_DIR [ARGS...]
+ *   npx tsx bench/full-size/phase.ts register|quality|data|serve|precision|bundle|download MODEL_DIR [ARGS...]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -17,6 +17,7 @@ import { parityProbe } from "~/gpu-worker/deploy/parity-probe";
 import { openModelFolder } from "~/gpu-worker/inference/model-folder";
 import { M3Tokenizer } from "~/gpu-worker/inference/tokenizer";
 import { writeBundle } from "~/gpu-worker/serve/bundle";
+import { download } from "./download";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const PY = "/usr/bin/python3";
@@ -235,7 +236,7 @@ async function bundle() {
   return { ms: Date.now() - t0, files };
 }
 
-const PHASES: Record<string, () => Promise<unknown>> = { register, quality, data, serve, precision, bundle };
+const PHASES: Record<string, () => Promise<unknown>> = { register, quality, data, serve, precision, bundle, download: () => download(model!, rest[0]!) };
 const fn = PHASES[phase ?? ""];
 if (!fn || !model) {
   process.stderr.write(`usage: phase.ts ${Object.keys(PHASES).join("|")} MODEL_DIR [ARGS...]\n`);
