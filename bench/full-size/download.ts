@@ -21,7 +21,6 @@ import { sha256File } from "~/gpu-worker/serve/bundle";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const PY = "/usr/bin/python3";
-const ROOT_NAME = "m3-shaped-lora-step-3";
 /** What a Hugging Face-layout BGE-M3 download must carry (the ONNX pair only when the checkpoint was exported). */
 const REQUIRED = ["config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "sentencepiece.bpe.model", "colbert_linear.pt", "sparse_linear.pt",
   "modules.json", "1_Pooling/config.json", "config_sentence_transformers.json", "README.md"];
@@ -32,16 +31,16 @@ function filesUnder(dir: string, rel = ""): string[] {
     e.name.startsWith(".tmp") ? [] : e.isDirectory() ? filesUnder(path.join(dir, e.name), `${rel}${e.name}/`) : e.isFile() ? [`${rel}${e.name}`] : []);
 }
 
-export async function download(checkpoint: string, out: string) {
+export async function download(checkpoint: string, out: string, rootName: string) {
   const log = (m: string) => void process.stderr.write(`[download] ${m}\n`);
   if (!existsSync(path.join(checkpoint, "config.json"))) throw new Error(`download: ${checkpoint} is not a model folder (no config.json)`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  const tar = path.join(out, `${ROOT_NAME}.tar`);
-  const card = `# ${ROOT_NAME}\n\nbench/full-size: the LoRA checkpoint of the BGE-M3-shaped stand-in (random weights).\n`;
+  const tar = path.join(out, `${rootName}.tar`);
+  const card = `# ${rootName}\n\nbench/full-size: the LoRA checkpoint of the BGE-M3-shaped stand-in (random weights).\n`;
 
   let t0 = Date.now();
-  await pipeline(Readable.from(tarStream(checkpoint, ROOT_NAME, card)), createWriteStream(`${tar}.tmp`));
+  await pipeline(Readable.from(tarStream(checkpoint, rootName, card)), createWriteStream(`${tar}.tmp`));
   renameSync(`${tar}.tmp`, tar);
   const writeMs = Date.now() - t0;
   const tarBytes = statSync(tar).size;
@@ -54,7 +53,7 @@ export async function download(checkpoint: string, out: string) {
   mkdirSync(extractDir);
   execFileSync("tar", ["-xf", tar, "-C", extractDir]);
   const extractMs = Date.now() - t0;
-  const folder = path.join(extractDir, ROOT_NAME);
+  const folder = path.join(extractDir, rootName);
   const inTar = filesUnder(folder).sort();
   const source = filesUnder(checkpoint).sort();
   const missing = [...REQUIRED, ...(existsSync(path.join(checkpoint, "sentence_bert_config.json")) ? ["sentence_bert_config.json"] : [])].filter((f) => !inTar.includes(f));

@@ -236,7 +236,7 @@ async function bundle() {
   return { ms: Date.now() - t0, files };
 }
 
-const PHASES: Record<string, () => Promise<unknown>> = { register, quality, data, serve, precision, bundle, download: () => download(model!, rest[0]!) };
+const PHASES: Record<string, () => Promise<unknown>> = { register, quality, data, serve, precision, bundle, download: () => download(model!, rest[0]!, rest[1]!) };
 const fn = PHASES[phase ?? ""];
 if (!fn || !model) {
   process.stderr.write(`usage: phase.ts ${Object.keys(PHASES).join("|")} MODEL_DIR [ARGS...]\n`);

@@ -176,14 +176,19 @@ const PHASES: Array<{ name: string; what: string; run: () => Promise<Record<stri
   } },
   { name: "download", what: "the checkpoint download (server/http/checkpoint-tar.ts tarStream, what GET /api/models/<id>/download sends) of the LoRA checkpoint, exported to ONNX first; read back with GNU tar (sha256 of every file), loaded by the trainer's loader (+ transformers' XLMRobertaModel when installed), outputs vs the checkpoint", run: async () => {
     need(lora(), "the lora phase");
+    // the checkpoint row's folder (the worker links checkpoint-N/model as checkpoints/step-N): the last step's
+    const output = path.dirname(lora());
+    const last = readdirSync(output).filter((d) => /^checkpoint-\d+$/.test(d)).sort((a, b) => Number(a.slice(11)) - Number(b.slice(11))).pop();
+    const ckpt = last ? path.join(output, last, "model") : lora();
     // a deployed checkpoint has its graph in onnx/ (external data at this size): the download must carry both files
     let exportS: number | null = null;
-    if (!existsSync(path.join(lora(), "onnx", "model.onnx"))) {
+    if (!existsSync(path.join(ckpt, "onnx", "model.onnx"))) {
       const t0 = Date.now();
-      await sh(PY, ["-m", "trainer", "export", "--model", lora()], { cwd: path.join(ROOT, "gpu-worker") });
+      await sh(PY, ["-m", "trainer", "export", "--model", ckpt], { cwd: path.join(ROOT, "gpu-worker") });
       exportS = (Date.now() - t0) / 1000;
     }
-    const out = lastJson(await sh(process.execPath, ["--import", "tsx", "bench/full-size/phase.ts", "download", lora(), path.join(WORK, "download")], { env: PHASE_ENV }));
+    const name = `m3-shaped-lora-step-${last ? last.slice(11) : "final"}`; // the route names it <run>-step-<N>
+    const out = lastJson(await sh(process.execPath, ["--import", "tsx", "bench/full-size/phase.ts", "download", ckpt, path.join(WORK, "download"), name], { env: PHASE_ENV }));
     return { ...out, exportS };
   } },
   { name: "int8", what: "deploy/precision-graph ensurePrecisionGraph int8 (quantize_int8.py)", run: () => tsPhase("precision", "int8") },
