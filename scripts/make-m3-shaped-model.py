@@ -29,7 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "gpu-worker"))
 
 HF_SPECIALS = ["<s>", "<pad>", "</s>", "<unk>"]  # ids 0..3; <mask> is the last id
-FORMAT = 2  # bump when the folder's content rule changes (the .m3-shaped stamp then no longer matches)
+FORMAT = 3  # bump when the folder's content rule changes (the .m3-shaped stamp then no longer matches)
 
 
 def log(msg: str) -> None:
@@ -201,42 +201,57 @@ SPARSE_MEAN, SPARSE_SPREAD = 0.2, 0.1  # BGE-M3-like lexical weights: mostly in 
 CALIBRATION_TEXTS, CALIBRATION_PIECES = 32, 48
 
 
+BETWEEN_DIRECTIONS = 8
+CALIBRATION_LENGTHS = (2, 4, 8, 16, 32, 48)  # pieces: queries and passages alike (the hidden state moves with length)
+
+
 def calibration_ids(spm_file: str, texts: list) -> list:
-    """A fixed sample of the demo texts as HF ids (<s> pieces </s>, fairseq +1 offset), for calibrating the head."""
+    """A fixed sample of the demo texts, cut to lengths from a short query's to a passage's, as HF ids
+    (<s> pieces </s>, fairseq +1 offset), for calibrating the sparse head."""
     import sentencepiece as spm
     sp = spm.SentencePieceProcessor(model_file=spm_file)
     step = max(1, len(texts) // CALIBRATION_TEXTS)
-    return [[0] + [i + 1 if i else 3 for i in sp.encode(t)[:CALIBRATION_PIECES]] + [2]
-            for t in texts[::step][:CALIBRATION_TEXTS]]
+    sample = texts[::step][:CALIBRATION_TEXTS]
+    return [[0] + [i + 1 if i else 3 for i in sp.encode(t)[:CALIBRATION_LENGTHS[k % len(CALIBRATION_LENGTHS)]]] + [2]
+            for k, t in enumerate(sample)]
 
 
 def calibrate_sparse_head(model, ids: list) -> dict:
-    """Point the sparse head along the token hidden states' main direction of spread, scaled and shifted so that
-    relu(w·h + b) on real text is SPARSE_MEAN ± SPARSE_SPREAD: positive for nearly every token and varying by token.
+    """Point the sparse head along the tokens' spread within a text, away from what moves between texts, scaled and
+    shifted so that relu(w·h + b) on real text is about SPARSE_MEAN ± SPARSE_SPREAD: > 0 for nearly every token of
+    short and long texts alike, and varying by token.
 
     The random head it replaces gives every token a weight <= 0 at full size (24 random post-LN layers collapse all
-    tokens to nearly one hidden state, on the wrong side of the head's hyperplane), so sparse output, its parity and
-    sparse retrieval were all zero there. Deterministic: fixed texts, seeded weights, sign fixed below.
+    tokens of a text to nearly one hidden state, on the wrong side of the head's hyperplane), so sparse output, its
+    parity and sparse retrieval were all zero there. The between-text directions (the text's mean hidden state
+    moves with its length and content) are projected out of the head: otherwise a short query's tokens all land on
+    one side. Deterministic: fixed texts, seeded weights, the direction's sign fixed below.
     """
     import torch
     width = max(len(x) for x in ids)
     input_ids = torch.tensor([x + [1] * (width - len(x)) for x in ids])
     mask = (input_ids != 1).long()
     with torch.no_grad():
-        h = model.encoder(input_ids, mask)  # [B,S,H]
+        h = model.encoder(input_ids, mask).double()  # [B,S,H]
     keep = mask.bool() & (input_ids > 3)  # pieces only: the product drops <s>/</s>/<pad>/<unk> from sparse output
-    x = h[keep].double()  # [N,H]
-    mu = x.mean(0)
-    _, _, vh = torch.linalg.svd(x - mu, full_matrices=False)
+    text_mean = (h * keep[..., None]).sum(1) / keep.sum(1, keepdim=True)  # [B,H]
+    within = (h - text_mean[:, None])[keep]  # [N,H] each token's deviation from its text's mean
+    # the few main directions texts differ along (not all of them: at a small hidden size that would be every one)
+    k = max(1, min(BETWEEN_DIRECTIONS, h.shape[-1] // 8))
+    between = torch.linalg.svd(text_mean - text_mean.mean(0), full_matrices=False)[2][:k].T  # [H,k]
+    within = within - (within @ between) @ between.T
+    _, _, vh = torch.linalg.svd(within, full_matrices=False)
     v = vh[0]
     v = v if v[v.abs().argmax()] > 0 else -v  # an SVD direction's sign is arbitrary: fix it
-    z = (x - mu) @ v
-    w = v * (SPARSE_SPREAD / z.std())
-    b = SPARSE_MEAN - (mu @ w)
+    spread = float((within @ v).std())
+    if not spread > 1e-6:
+        raise RuntimeError(f"calibrate_sparse_head: the tokens' hidden states do not vary (spread {spread})")
+    w = v * (SPARSE_SPREAD / spread)
+    b = SPARSE_MEAN - (h[keep] @ w).median()
     with torch.no_grad():
         model.sparse_linear.weight.copy_(w.float()[None, :])
         model.sparse_linear.bias.copy_(b.float().reshape(1))
-    got = torch.relu(model.sparse_linear(h[keep]).squeeze(-1))
+    got = torch.relu(model.sparse_linear(h[keep].float()).squeeze(-1))
     return {"tokens": int(keep.sum()), "positive": float((got > 0).float().mean()), "mean": float(got.mean()),
             "std": float(got.std())}
 
