@@ -59,7 +59,10 @@ describe("job queue with real workers", () => {
   it("kill -9 mid-job: another worker re-runs it after the lease expires", async () => {
     const { id } = await enqueueJob({ type: "sleep", payload: { ms: 3000, steps: 3 }, leaseSeconds: 2 });
     const first = await start({ WORKER_JOB_TYPES: "sleep" });
-    await waitFor(async () => (await jobRow(id)).lockedBy === first.id && (await jobRow(id)).status === "RUNNING", 30_000, "first claim");
+    // Claimed, running, and its claim logged: the log line is written just after the claim commits, so killing on
+    // the claim alone could beat it on a loaded machine.
+    const firstLogged = async () => (await db.jobLog.findMany({ where: { jobId: id } })).some((l) => l.message.includes(first.id));
+    await waitFor(async () => (await jobRow(id)).lockedBy === first.id && (await jobRow(id)).status === "RUNNING" && (await firstLogged()), 30_000, "first claim");
     first.child.kill("SIGKILL");
     await first.exited;
     const second = await start({ WORKER_JOB_TYPES: "sleep" });

@@ -30,7 +30,8 @@ function sourceText(): string {
       else if (/\.(ts|tsx|mjs|cjs|py|sh)$|^Dockerfile/.test(name) && !name.endsWith(".test.ts")) out.push(readFileSync(p, "utf8"));
     }
   };
-  for (const dir of ["app", "server", "gpu-worker", "scripts", "deploy"]) walk(path.join(ROOT, dir));
+  // bench/ too: the docs name the benches' own settings (e.g. bench/full-size's database).
+  for (const dir of ["app", "server", "gpu-worker", "scripts", "deploy", "bench"]) walk(path.join(ROOT, dir));
   return out.join("\n");
 }
 
