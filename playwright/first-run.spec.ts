@@ -3,7 +3,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
+import { emptyDatabase } from "../server/testing/database";
 import { waitWhileAdvancing } from "./advancing";
 import { signUp, uniqueEmail, shot } from "./helpers";
 
@@ -29,21 +29,6 @@ let clone = "";
 let platform: ChildProcess | null = null;
 let output = "";
 
-async function freshDatabase(url: string) {
-  const name = new URL(url).pathname.slice(1);
-  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`Refusing to drop or create database "${name}"`);
-  const admin = new URL(url);
-  admin.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await client.query(`CREATE DATABASE "${name}"`); // empty: `npm start` migrates it
-  } finally {
-    await client.end();
-  }
-}
-
 /** The status and body of one request, or null while nothing listens on the port. */
 async function probe(pathname: string): Promise<{ status: number; body: string } | null> {
   try {
@@ -67,7 +52,7 @@ test.beforeAll(async () => {
   } catch {
     execFileSync("cp", ["-a", path.join(ROOT, "node_modules"), path.join(clone, "node_modules")]);
   }
-  await freshDatabase(DATABASE_URL);
+  await emptyDatabase(DATABASE_URL); // empty: `npm start` migrates it
 });
 
 test.afterAll(async () => {

@@ -66,4 +66,6 @@ def main(full: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "..", "shared", "data"))
+    if len(sys.argv) != 2:
+        sys.exit("usage: python3 data/demo/cut.py FULL_DATA_DIR  (the folder holding medquad-en/ and zh-medical-dialogue/)")
+    main(sys.argv[1])

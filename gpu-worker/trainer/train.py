@@ -1,4 +1,4 @@
-"""`python3 -m trainer train`: the fine-tuning loop (trainer protocol in ../shared/DESIGN.md).
+"""`python3 -m trainer train`: the fine-tuning loop (trainer protocol in docs/CONTRACTS.md).
 
 One step = `gradient_accumulation_steps` micro-batches of `batch_size` groups; each micro-batch goes through
 gradcache.Stepper (one pass, or chunks with cached gradients when sub_batch_size > 0). Everything is validated

@@ -30,8 +30,8 @@ export async function dropDatabase(url: string): Promise<void> {
   }
 }
 
-/** Drops and recreates the database named by `url`, then applies the committed migrations. */
-export async function recreateDatabase(url: string): Promise<void> {
+/** Drops and recreates the database named by `url`, empty (no migrations). */
+export async function emptyDatabase(url: string): Promise<void> {
   const { name, client } = await adminClientFor(url);
   try {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
@@ -39,5 +39,10 @@ export async function recreateDatabase(url: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Drops and recreates the database named by `url`, then applies the committed migrations. */
+export async function recreateDatabase(url: string): Promise<void> {
+  await emptyDatabase(url);
   await applyMigrations(url);
 }
