@@ -193,12 +193,17 @@ describe("ordered shutdown of the platform", () => {
     });
   }, 120_000);
 
-  it("a second signal kills what still runs and still stops the database", async () => {
+  /** The platform fixture with the stand-in worker that ignores SIGTERM; resolves once both children answer (their SIGTERM handlers installed). */
+  async function startWithHangingWorker(config: Record<string, unknown>) {
     const webPort = await freePort();
     const workerPort = await freePort();
-    const platform = startPlatform({ webPort, hangingWorkerPort: workerPort, workerStopTimeoutMs: 3_600_000 });
-    // Both children up (their SIGTERM handlers installed) before the first signal.
+    const platform = startPlatform({ webPort, hangingWorkerPort: workerPort, ...config });
     await waitFor(async () => (await answer(webPort)) && (await answer(workerPort)), 30_000, "both children to answer");
+    return { platform, webPort };
+  }
+
+  it("a second signal kills what still runs and still stops the database", async () => {
+    const { platform } = await startWithHangingWorker({ workerStopTimeoutMs: 3_600_000 });
     platform.child.kill("SIGTERM");
     await waitFor(async () => events(platform.orderFile).includes("worker:SIGTERM"), 30_000, "the worker to get SIGTERM");
     platform.child.kill("SIGTERM");
@@ -214,10 +219,7 @@ describe("ordered shutdown of the platform", () => {
   }, 60_000);
 
   it("an uncaught error in the platform process stops web and worker in order and exits 1 (none left running)", async () => {
-    const webPort = await freePort();
-    const workerPort = await freePort();
-    const platform = startPlatform({ webPort, hangingWorkerPort: workerPort, workerStopTimeoutMs: 200, throwOnSigusr2: true });
-    await waitFor(async () => (await answer(webPort)) && (await answer(workerPort)), 30_000, "both children to answer");
+    const { platform, webPort } = await startWithHangingWorker({ workerStopTimeoutMs: 200, throwOnSigusr2: true });
     platform.child.kill("SIGUSR2");
     expect(await platform.exited).toBe(1);
     expect(events(platform.orderFile), linesOf(platform.orderFile).join("\n")).toEqual([
@@ -235,10 +237,7 @@ describe("ordered shutdown of the platform", () => {
   }, 60_000);
 
   it("a worker that overruns its stop bound is killed, and the stop goes on in order", async () => {
-    const webPort = await freePort();
-    const workerPort = await freePort();
-    const platform = startPlatform({ webPort, hangingWorkerPort: workerPort, workerStopTimeoutMs: 200 });
-    await waitFor(async () => (await answer(webPort)) && (await answer(workerPort)), 30_000, "both children to answer");
+    const { platform } = await startWithHangingWorker({ workerStopTimeoutMs: 200 });
     platform.child.kill("SIGTERM");
     expect(await platform.exited).toBe(0);
     expect(events(platform.orderFile), linesOf(platform.orderFile).join("\n")).toEqual([
